@@ -1,0 +1,1 @@
+export { parseQuantity, isQuantity, formatBinaryQuantity } from './quantity.js';

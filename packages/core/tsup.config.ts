@@ -1,0 +1,9 @@
+import { defineConfig } from 'tsup';
+import { kemuBuild } from '../../tooling/tsup.preset.js';
+
+export default defineConfig(
+  kemuBuild({
+    index: 'src/index.ts',
+    'node/index': 'src/node/index.ts',
+  }),
+);
