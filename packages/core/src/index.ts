@@ -2,47 +2,73 @@
 // file loading is in `@kemu/core/node`, the Redis store in `@kemu/core/redis`.
 
 // Errors
-export { KemuError, isKemuError, coreErrorCodes, type CoreErrorCode, InvalidIpError, InvalidCidrError, InvalidSelectorError } from './errors/index.js';
-
-// Objects
-export * from './objects/index.js';
-
+export {
+  type CoreErrorCode,
+  coreErrorCodes,
+  InvalidCidrError,
+  InvalidIpError,
+  InvalidSelectorError,
+  isKemuError,
+  KemuError,
+} from './errors/index.js';
 // Manifests
 export {
-  parseManifests,
+  applyDefaults,
+  defaultNodePortRange,
+  type FieldPath,
   findDuplicates,
+  formatIssue,
+  formatPath,
+  ManifestError,
+  type ManifestIssue,
   type ManifestLoadResult,
   type ManifestSource,
   type ParseManifestOptions,
-  type ManifestIssue,
-  formatIssue,
-  ManifestError,
-  applyDefaults,
-  formatPath,
-  type FieldPath,
-  defaultNodePortRange,
+  parseManifests,
 } from './manifests/index.js';
 export { parseManifestsOrThrow } from './manifests/or-throw.js';
-
-// Label selectors
-export { Selector, parseSelector, labelSelector, mapSelector, type Requirement, type SelectorOperator, type Labels } from './selectors/index.js';
-
 // IP and CIDR math
-export { IP, type IPFamily, familyBits, parseIP, tryParseIP, isIP, ipFamilyOf, canonicalIP, compareIPs, ipFromBytes, CIDR, type ParseCIDROptions, parseCIDR, tryParseCIDR, isCIDR, hostCIDR } from './net/index.js';
-
+export {
+  CIDR,
+  canonicalIP,
+  compareIPs,
+  familyBits,
+  hostCIDR,
+  IP,
+  type IPFamily,
+  ipFamilyOf,
+  ipFromBytes,
+  isCIDR,
+  isIP,
+  type ParseCIDROptions,
+  parseCIDR,
+  parseIP,
+  tryParseCIDR,
+  tryParseIP,
+} from './net/index.js';
+// Objects
+export * from './objects/index.js';
 // Quantities
-export { parseQuantity, isQuantity, formatBinaryQuantity } from './quantity/index.js';
-
+export { formatBinaryQuantity, isQuantity, parseQuantity } from './quantity/index.js';
+// Label selectors
+export {
+  type Labels,
+  labelSelector,
+  mapSelector,
+  parseSelector,
+  type Requirement,
+  Selector,
+  type SelectorOperator,
+} from './selectors/index.js';
+// Store
+export * from './store/index.js';
 // Name validation
 export {
+  checkDNS1035Label,
   checkDNS1123Label,
   checkDNS1123Subdomain,
-  checkDNS1035Label,
-  checkQualifiedName,
   checkLabelValue,
   checkPortName,
   checkPortNumber,
+  checkQualifiedName,
 } from './validation/index.js';
-
-// Store
-export * from './store/index.js';

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type OutputFormat, outputFormats } from './output.js';
 
 /** `-o, --output <format>`: json, yaml or text (default `fallback`). */
@@ -20,4 +20,14 @@ export function parseInteger(name: string, min = Number.MIN_SAFE_INTEGER, max = 
     if (n < min || n > max) throw new InvalidArgumentError(`${name} must be between ${min} and ${max}, got ${n}`);
     return n;
   };
+}
+
+/**
+ * The command group `name` (e.g. `route`, `csi`, `render`), created on first use, so several
+ * `*.command.ts` files can each add one subcommand (`kemu route http`, `kemu route service`).
+ */
+export function commandGroup(program: Command, name: string, description: string): Command {
+  const existing = program.commands.find((c) => c.name() === name);
+  if (existing) return existing;
+  return program.command(name).description(description);
 }

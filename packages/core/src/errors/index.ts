@@ -1,8 +1,8 @@
-export { KemuError, isKemuError } from './kemu-error.js';
 export {
-  coreErrorCodes,
   type CoreErrorCode,
-  InvalidIpError,
+  coreErrorCodes,
   InvalidCidrError,
+  InvalidIpError,
   InvalidSelectorError,
 } from './catalogue.js';
+export { isKemuError, KemuError } from './kemu-error.js';

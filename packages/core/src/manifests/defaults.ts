@@ -103,7 +103,8 @@ const byKind: Record<string, (object: Json) => void> = {
     setDefault(strategy, 'type', 'RollingUpdate');
     if (strategy.type === 'RollingUpdate') setDefault(child(strategy, 'rollingUpdate'), 'partition', 0);
     setDefault(spec, 'revisionHistoryLimit', 10);
-    for (const claim of list(spec.volumeClaimTemplates)) if (isObject(claim.spec)) setDefault(claim.spec, 'volumeMode', 'Filesystem');
+    for (const claim of list(spec.volumeClaimTemplates))
+      if (isObject(claim.spec)) setDefault(claim.spec, 'volumeMode', 'Filesystem');
     defaultTemplate(spec);
   },
   EndpointSlice(object) {
@@ -111,7 +112,8 @@ const byKind: Record<string, (object: Json) => void> = {
   },
   NetworkPolicy(object) {
     const spec = child(object, 'spec');
-    for (const rule of [...list(spec.ingress), ...list(spec.egress)]) for (const port of list(rule.ports)) setDefault(port, 'protocol', 'TCP');
+    for (const rule of [...list(spec.ingress), ...list(spec.egress)])
+      for (const port of list(rule.ports)) setDefault(port, 'protocol', 'TCP');
     // SetDefaults_NetworkPolicy: Ingress always, Egress when egress rules are given.
     if (!Array.isArray(spec.policyTypes) || spec.policyTypes.length === 0) {
       spec.policyTypes = Array.isArray(spec.egress) && spec.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
@@ -146,7 +148,8 @@ const byKind: Record<string, (object: Json) => void> = {
     }
     if (!Array.isArray(spec.rules)) spec.rules = [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }] }];
     for (const rule of list(spec.rules)) {
-      if (!Array.isArray(rule.matches) || rule.matches.length === 0) rule.matches = [{ path: { type: 'PathPrefix', value: '/' } }];
+      if (!Array.isArray(rule.matches) || rule.matches.length === 0)
+        rule.matches = [{ path: { type: 'PathPrefix', value: '/' } }];
       for (const match of list(rule.matches)) {
         const path = child(match, 'path');
         setDefault(path, 'type', 'PathPrefix');

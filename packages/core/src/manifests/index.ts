@@ -1,5 +1,11 @@
-export { parseManifests, findDuplicates, type ManifestLoadResult, type ManifestSource, type ParseManifestOptions } from './parse.js';
-export { type ManifestIssue, formatIssue, ManifestError } from './issue.js';
 export { applyDefaults } from './defaults.js';
-export { formatPath, type FieldPath } from './path.js';
+export { formatIssue, ManifestError, type ManifestIssue } from './issue.js';
+export {
+  findDuplicates,
+  type ManifestLoadResult,
+  type ManifestSource,
+  type ParseManifestOptions,
+  parseManifests,
+} from './parse.js';
+export { type FieldPath, formatPath } from './path.js';
 export { defaultNodePortRange } from './rules/services.js';

@@ -1,4 +1,4 @@
-import { type Shape, any, arr, bool, int, intOrString, map, obj, str } from './shape.js';
+import { any, arr, bool, int, intOrString, map, obj, type Shape, str } from './shape.js';
 
 // Shapes of the fields kemu reads, per kind (from k8s.io/api types). Only types are checked here;
 // value rules (names, ranges, cross-field) are in validate.ts.
@@ -6,14 +6,35 @@ import { type Shape, any, arr, bool, int, intOrString, map, obj, str } from './s
 const protocol = str(['TCP', 'UDP', 'SCTP']);
 const labelSelector = obj({
   matchLabels: map(),
-  matchExpressions: arr(obj({ key: str(), operator: str(['In', 'NotIn', 'Exists', 'DoesNotExist']), values: arr(str()) }, ['key', 'operator'])),
+  matchExpressions: arr(
+    obj({ key: str(), operator: str(['In', 'NotIn', 'Exists', 'DoesNotExist']), values: arr(str()) }, ['key', 'operator']),
+  ),
 });
 const nodeSelectorTerm = obj({
-  matchExpressions: arr(obj({ key: str(), operator: str(['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt']), values: arr(str()) }, ['key', 'operator'])),
-  matchFields: arr(obj({ key: str(), operator: str(['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt']), values: arr(str()) }, ['key', 'operator'])),
+  matchExpressions: arr(
+    obj({ key: str(), operator: str(['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt']), values: arr(str()) }, [
+      'key',
+      'operator',
+    ]),
+  ),
+  matchFields: arr(
+    obj({ key: str(), operator: str(['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt']), values: arr(str()) }, [
+      'key',
+      'operator',
+    ]),
+  ),
 });
 const probe = obj({
-  httpGet: obj({ path: str(), port: intOrString, host: str(), scheme: str(['HTTP', 'HTTPS']), httpHeaders: arr(obj({ name: str(), value: str() })) }, ['port']),
+  httpGet: obj(
+    {
+      path: str(),
+      port: intOrString,
+      host: str(),
+      scheme: str(['HTTP', 'HTTPS']),
+      httpHeaders: arr(obj({ name: str(), value: str() })),
+    },
+    ['port'],
+  ),
   tcpSocket: obj({ port: intOrString, host: str() }, ['port']),
   exec: obj({ command: arr(str()) }),
   grpc: obj({ port: int, service: str() }, ['port']),
@@ -32,7 +53,9 @@ const container = obj(
     workingDir: str(),
     ports: arr(obj({ name: str(), containerPort: int, protocol, hostPort: int, hostIP: str() }, ['containerPort'])),
     env: arr(obj({ name: str(), value: str(), valueFrom: any }, ['name'])),
-    envFrom: arr(obj({ prefix: str(), configMapRef: obj({ name: str(), optional: bool }), secretRef: obj({ name: str(), optional: bool }) })),
+    envFrom: arr(
+      obj({ prefix: str(), configMapRef: obj({ name: str(), optional: bool }), secretRef: obj({ name: str(), optional: bool }) }),
+    ),
     volumeMounts: arr(obj({ name: str(), mountPath: str(), readOnly: bool, subPath: str() }, ['name', 'mountPath'])),
     readinessProbe: probe,
     livenessProbe: probe,
@@ -64,10 +87,20 @@ const podSpec = obj(
     affinity: obj({
       nodeAffinity: obj({
         requiredDuringSchedulingIgnoredDuringExecution: obj({ nodeSelectorTerms: arr(nodeSelectorTerm) }, ['nodeSelectorTerms']),
-        preferredDuringSchedulingIgnoredDuringExecution: arr(obj({ weight: int, preference: nodeSelectorTerm }, ['weight', 'preference'])),
+        preferredDuringSchedulingIgnoredDuringExecution: arr(
+          obj({ weight: int, preference: nodeSelectorTerm }, ['weight', 'preference']),
+        ),
       }),
     }),
-    tolerations: arr(obj({ key: str(), operator: str(['Exists', 'Equal']), value: str(), effect: str(['NoSchedule', 'PreferNoSchedule', 'NoExecute']), tolerationSeconds: int })),
+    tolerations: arr(
+      obj({
+        key: str(),
+        operator: str(['Exists', 'Equal']),
+        value: str(),
+        effect: str(['NoSchedule', 'PreferNoSchedule', 'NoExecute']),
+        tolerationSeconds: int,
+      }),
+    ),
     restartPolicy: str(['Always', 'OnFailure', 'Never']),
     terminationGracePeriodSeconds: int,
     dnsPolicy: str(['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None']),
@@ -92,20 +125,43 @@ const ingressBackend = obj({
   service: obj({ name: str(), port: obj({ name: str(), number: int }) }, ['name']),
   resource: obj({ apiGroup: str(), kind: str(), name: str() }, ['kind', 'name']),
 });
-const networkPolicyPeer = obj({ podSelector: labelSelector, namespaceSelector: labelSelector, ipBlock: obj({ cidr: str(), except: arr(str()) }, ['cidr']) });
+const networkPolicyPeer = obj({
+  podSelector: labelSelector,
+  namespaceSelector: labelSelector,
+  ipBlock: obj({ cidr: str(), except: arr(str()) }, ['cidr']),
+});
 const networkPolicyPort = obj({ protocol, port: intOrString, endPort: int });
 const parentRef = obj({ group: str(), kind: str(), namespace: str(), name: str(), sectionName: str(), port: int }, ['name']);
-const backendRef = obj({ group: str(), kind: str(), name: str(), namespace: str(), port: int, weight: int, filters: arr(any) }, ['name']);
-const headerMods = obj({ set: arr(obj({ name: str(), value: str() }, ['name', 'value'])), add: arr(obj({ name: str(), value: str() }, ['name', 'value'])), remove: arr(str()) });
-const pathModifier = obj({ type: str(['ReplaceFullPath', 'ReplacePrefixMatch']), replaceFullPath: str(), replacePrefixMatch: str() }, ['type']);
+const backendRef = obj({ group: str(), kind: str(), name: str(), namespace: str(), port: int, weight: int, filters: arr(any) }, [
+  'name',
+]);
+const headerMods = obj({
+  set: arr(obj({ name: str(), value: str() }, ['name', 'value'])),
+  add: arr(obj({ name: str(), value: str() }, ['name', 'value'])),
+  remove: arr(str()),
+});
+const pathModifier = obj(
+  { type: str(['ReplaceFullPath', 'ReplacePrefixMatch']), replaceFullPath: str(), replacePrefixMatch: str() },
+  ['type'],
+);
 const httpRouteFilter = obj(
   {
-    type: str(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'URLRewrite', 'RequestMirror', 'ExtensionRef', 'CORS']),
+    type: str([
+      'RequestHeaderModifier',
+      'ResponseHeaderModifier',
+      'RequestRedirect',
+      'URLRewrite',
+      'RequestMirror',
+      'ExtensionRef',
+      'CORS',
+    ]),
     requestHeaderModifier: headerMods,
     responseHeaderModifier: headerMods,
     requestRedirect: obj({ scheme: str(['http', 'https']), hostname: str(), path: pathModifier, port: int, statusCode: int }),
     urlRewrite: obj({ hostname: str(), path: pathModifier }),
-    requestMirror: obj({ backendRef, percent: int, fraction: obj({ numerator: int, denominator: int }, ['numerator']) }, ['backendRef']),
+    requestMirror: obj({ backendRef, percent: int, fraction: obj({ numerator: int, denominator: int }, ['numerator']) }, [
+      'backendRef',
+    ]),
   },
   ['type'],
 );
@@ -114,16 +170,28 @@ const httpRouteFilter = obj(
 export const kindShapes: Readonly<Record<string, Shape>> = {
   Namespace: obj({}),
   Node: obj({
-    spec: obj({ podCIDR: str(), podCIDRs: arr(str()), unschedulable: bool, taints: arr(obj({ key: str(), value: str(), effect: str(['NoSchedule', 'PreferNoSchedule', 'NoExecute']) }, ['key', 'effect'])) }),
+    spec: obj({
+      podCIDR: str(),
+      podCIDRs: arr(str()),
+      unschedulable: bool,
+      taints: arr(
+        obj({ key: str(), value: str(), effect: str(['NoSchedule', 'PreferNoSchedule', 'NoExecute']) }, ['key', 'effect']),
+      ),
+    }),
     status: obj({ addresses: arr(obj({ type: str(), address: str() }, ['type', 'address'])) }),
   }),
-  Pod: obj({ spec: podSpec, status: obj({ podIP: str(), podIPs: arr(obj({ ip: str() }, ['ip'])), hostIP: str(), phase: str() }) }, ['spec']),
+  Pod: obj(
+    { spec: podSpec, status: obj({ podIP: str(), podIPs: arr(obj({ ip: str() }, ['ip'])), hostIP: str(), phase: str() }) },
+    ['spec'],
+  ),
   Service: obj(
     {
       spec: obj({
         type: str(['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName']),
         selector: map(),
-        ports: arr(obj({ name: str(), protocol, appProtocol: str(), port: int, targetPort: intOrString, nodePort: int }, ['port'])),
+        ports: arr(
+          obj({ name: str(), protocol, appProtocol: str(), port: int, targetPort: intOrString, nodePort: int }, ['port']),
+        ),
         clusterIP: str(),
         clusterIPs: arr(str()),
         externalIPs: arr(str()),
@@ -157,7 +225,10 @@ export const kindShapes: Readonly<Record<string, Shape>> = {
         storageClassName: str(),
         volumeMode: str(['Filesystem', 'Block']),
         claimRef: obj({ kind: str(), namespace: str(), name: str(), uid: str() }),
-        csi: obj({ driver: str(), volumeHandle: str(), readOnly: bool, fsType: str(), volumeAttributes: map() }, ['driver', 'volumeHandle']),
+        csi: obj({ driver: str(), volumeHandle: str(), readOnly: bool, fsType: str(), volumeAttributes: map() }, [
+          'driver',
+          'volumeHandle',
+        ]),
         hostPath: obj({ path: str() }, ['path']),
         local: obj({ path: str() }, ['path']),
         nodeAffinity: obj({ required: obj({ nodeSelectorTerms: arr(nodeSelectorTerm) }, ['nodeSelectorTerms']) }),
@@ -172,7 +243,10 @@ export const kindShapes: Readonly<Record<string, Shape>> = {
           replicas: int,
           selector: labelSelector,
           template: podTemplate,
-          strategy: obj({ type: str(['RollingUpdate', 'Recreate']), rollingUpdate: obj({ maxSurge: intOrString, maxUnavailable: intOrString }) }),
+          strategy: obj({
+            type: str(['RollingUpdate', 'Recreate']),
+            rollingUpdate: obj({ maxSurge: intOrString, maxUnavailable: intOrString }),
+          }),
           minReadySeconds: int,
           revisionHistoryLimit: int,
           progressDeadlineSeconds: int,
@@ -183,7 +257,10 @@ export const kindShapes: Readonly<Record<string, Shape>> = {
     },
     ['spec'],
   ),
-  ReplicaSet: obj({ spec: obj({ replicas: int, selector: labelSelector, template: podTemplate, minReadySeconds: int }, ['selector']) }, ['spec']),
+  ReplicaSet: obj(
+    { spec: obj({ replicas: int, selector: labelSelector, template: podTemplate, minReadySeconds: int }, ['selector']) },
+    ['spec'],
+  ),
   StatefulSet: obj(
     {
       spec: obj(
@@ -194,7 +271,10 @@ export const kindShapes: Readonly<Record<string, Shape>> = {
           template: podTemplate,
           volumeClaimTemplates: arr(obj({ metadata: obj({ name: str() }, ['name']), spec: pvcSpec }, ['metadata'])),
           podManagementPolicy: str(['OrderedReady', 'Parallel']),
-          updateStrategy: obj({ type: str(['RollingUpdate', 'OnDelete']), rollingUpdate: obj({ partition: int, maxUnavailable: intOrString }) }),
+          updateStrategy: obj({
+            type: str(['RollingUpdate', 'OnDelete']),
+            rollingUpdate: obj({ partition: int, maxUnavailable: intOrString }),
+          }),
           revisionHistoryLimit: int,
         },
         ['selector', 'template'],
@@ -232,7 +312,14 @@ export const kindShapes: Readonly<Record<string, Shape>> = {
           obj({
             host: str(),
             http: obj(
-              { paths: arr(obj({ path: str(), pathType: str(['Exact', 'Prefix', 'ImplementationSpecific']), backend: ingressBackend }, ['pathType', 'backend'])) },
+              {
+                paths: arr(
+                  obj({ path: str(), pathType: str(['Exact', 'Prefix', 'ImplementationSpecific']), backend: ingressBackend }, [
+                    'pathType',
+                    'backend',
+                  ]),
+                ),
+              },
               ['paths'],
             ),
           }),
@@ -256,7 +343,9 @@ export const kindShapes: Readonly<Record<string, Shape>> = {
     },
     ['spec'],
   ),
-  GatewayClass: obj({ spec: obj({ controllerName: str(), description: str(), parametersRef: any }, ['controllerName']) }, ['spec']),
+  GatewayClass: obj({ spec: obj({ controllerName: str(), description: str(), parametersRef: any }, ['controllerName']) }, [
+    'spec',
+  ]),
   Gateway: obj(
     {
       spec: obj(
@@ -269,8 +358,14 @@ export const kindShapes: Readonly<Record<string, Shape>> = {
                 hostname: str(),
                 port: int,
                 protocol: str(),
-                tls: obj({ mode: str(['Terminate', 'Passthrough']), certificateRefs: arr(obj({ group: str(), kind: str(), name: str(), namespace: str() }, ['name'])) }),
-                allowedRoutes: obj({ namespaces: obj({ from: str(['All', 'Same', 'Selector']), selector: labelSelector }), kinds: arr(obj({ group: str(), kind: str() }, ['kind'])) }),
+                tls: obj({
+                  mode: str(['Terminate', 'Passthrough']),
+                  certificateRefs: arr(obj({ group: str(), kind: str(), name: str(), namespace: str() }, ['name'])),
+                }),
+                allowedRoutes: obj({
+                  namespaces: obj({ from: str(['All', 'Same', 'Selector']), selector: labelSelector }),
+                  kinds: arr(obj({ group: str(), kind: str() }, ['kind'])),
+                }),
               },
               ['name', 'port', 'protocol'],
             ),
@@ -293,7 +388,9 @@ export const kindShapes: Readonly<Record<string, Shape>> = {
               obj({
                 path: obj({ type: str(['Exact', 'PathPrefix', 'RegularExpression']), value: str() }),
                 headers: arr(obj({ type: str(['Exact', 'RegularExpression']), name: str(), value: str() }, ['name', 'value'])),
-                queryParams: arr(obj({ type: str(['Exact', 'RegularExpression']), name: str(), value: str() }, ['name', 'value'])),
+                queryParams: arr(
+                  obj({ type: str(['Exact', 'RegularExpression']), name: str(), value: str() }, ['name', 'value']),
+                ),
                 method: str(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']),
               }),
             ),
@@ -309,7 +406,10 @@ export const kindShapes: Readonly<Record<string, Shape>> = {
   ReferenceGrant: obj(
     {
       spec: obj(
-        { from: arr(obj({ group: str(), kind: str(), namespace: str() }, ['group', 'kind', 'namespace'])), to: arr(obj({ group: str(), kind: str(), name: str() }, ['group', 'kind'])) },
+        {
+          from: arr(obj({ group: str(), kind: str(), namespace: str() }, ['group', 'kind', 'namespace'])),
+          to: arr(obj({ group: str(), kind: str(), name: str() }, ['group', 'kind'])),
+        },
         ['from', 'to'],
       ),
     },
@@ -328,11 +428,22 @@ export const kindShapes: Readonly<Record<string, Shape>> = {
     ['provisioner'],
   ),
   VolumeAttachment: obj(
-    { spec: obj({ attacher: str(), nodeName: str(), source: obj({ persistentVolumeName: str(), inlineVolumeSpec: any }) }, ['attacher', 'nodeName', 'source']) },
+    {
+      spec: obj({ attacher: str(), nodeName: str(), source: obj({ persistentVolumeName: str(), inlineVolumeSpec: any }) }, [
+        'attacher',
+        'nodeName',
+        'source',
+      ]),
+    },
     ['spec'],
   ),
   CSIDriver: obj({ spec: obj({ attachRequired: bool, podInfoOnMount: bool, storageCapacity: bool, requiresRepublish: bool }) }),
-  CSINode: obj({ spec: obj({ drivers: arr(obj({ name: str(), nodeID: str(), topologyKeys: arr(str()) }, ['name', 'nodeID'])) }, ['drivers']) }, ['spec']),
+  CSINode: obj(
+    {
+      spec: obj({ drivers: arr(obj({ name: str(), nodeID: str(), topologyKeys: arr(str()) }, ['name', 'nodeID'])) }, ['drivers']),
+    },
+    ['spec'],
+  ),
 };
 
 /** Shape of metadata, for every kind. */

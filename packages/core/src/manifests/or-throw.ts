@@ -1,6 +1,6 @@
-import { ManifestError } from './issue.js';
-import { type ParseManifestOptions, findDuplicates, parseManifests } from './parse.js';
 import type { KubernetesObject } from '../objects/meta.js';
+import { ManifestError } from './issue.js';
+import { findDuplicates, type ParseManifestOptions, parseManifests } from './parse.js';
 
 /**
  * Parses manifests and returns the objects, throwing {@link ManifestError} (with every issue)

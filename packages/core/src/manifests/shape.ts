@@ -30,7 +30,11 @@ export const arr = (items: Shape): Shape => ({ type: 'array', items });
 /** A string-keyed map. */
 export const map = (values: Shape = str()): Shape => ({ type: 'map', values });
 /** An object with known fields; `required` lists those that must be present. */
-export const obj = (fields: Record<string, Shape>, required: readonly string[] = []): Shape => ({ type: 'object', fields, required });
+export const obj = (fields: Record<string, Shape>, required: readonly string[] = []): Shape => ({
+  type: 'object',
+  fields,
+  required,
+});
 
 /** Called once per mismatch. */
 export type ShapeReporter = (path: FieldPath, message: string) => void;
@@ -45,42 +49,72 @@ function describe(value: unknown): string {
 
 /** Checks `value` against `shape`, reporting every mismatch; null counts as absent, as in the API. */
 export function checkShape(value: unknown, shape: Shape, path: FieldPath, report: ShapeReporter): void {
+  // One mutable path for the whole walk; a copy is made only when something is reported.
+  walk(value, shape, [...path], report);
+}
+
+function walk(value: unknown, shape: Shape, path: (string | number)[], report: ShapeReporter): void {
   if (value === null || value === undefined) return;
   switch (shape.type) {
     case 'any':
       return;
     case 'string':
-      if (typeof value !== 'string') return report(path, `expected a string, got ${describe(value)}`);
-      if (shape.oneOf && !shape.oneOf.includes(value)) {
-        report(path, `Unsupported value: "${value}": supported values: ${shape.oneOf.map((v) => `"${v}"`).join(', ')}`);
+      if (typeof value !== 'string') report([...path], `expected a string, got ${describe(value)}`);
+      else if (shape.oneOf && !shape.oneOf.includes(value)) {
+        report([...path], `Unsupported value: "${value}": supported values: ${shape.oneOf.map((v) => `"${v}"`).join(', ')}`);
       }
       return;
     case 'integer':
-      if (typeof value !== 'number' || !Number.isInteger(value)) report(path, `expected an integer, got ${describe(value)}`);
+      if (typeof value !== 'number' || !Number.isInteger(value)) report([...path], `expected an integer, got ${describe(value)}`);
       return;
     case 'boolean':
-      if (typeof value !== 'boolean') report(path, `expected a boolean, got ${describe(value)}`);
+      if (typeof value !== 'boolean') report([...path], `expected a boolean, got ${describe(value)}`);
       return;
     case 'intOrString':
       if (typeof value !== 'string' && !(typeof value === 'number' && Number.isInteger(value))) {
-        report(path, `expected an integer or a string, got ${describe(value)}`);
+        report([...path], `expected an integer or a string, got ${describe(value)}`);
       }
       return;
     case 'array':
-      if (!Array.isArray(value)) return report(path, `expected a list, got ${describe(value)}`);
-      value.forEach((item, i) => checkShape(item, shape.items, [...path, i], report));
+      if (!Array.isArray(value)) {
+        report([...path], `expected a list, got ${describe(value)}`);
+        return;
+      }
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        walk(value[i], shape.items, path, report);
+        path.pop();
+      }
       return;
     case 'map':
-      if (typeof value !== 'object' || Array.isArray(value)) return report(path, `expected a mapping, got ${describe(value)}`);
-      for (const [k, v] of Object.entries(value)) checkShape(v, shape.values, [...path, k], report);
+      if (typeof value !== 'object' || Array.isArray(value)) {
+        report([...path], `expected a mapping, got ${describe(value)}`);
+        return;
+      }
+      for (const key in value) {
+        path.push(key);
+        walk((value as Record<string, unknown>)[key], shape.values, path, report);
+        path.pop();
+      }
       return;
     case 'object': {
-      if (typeof value !== 'object' || Array.isArray(value)) return report(path, `expected a mapping, got ${describe(value)}`);
-      const record = value as Record<string, unknown>;
-      for (const name of shape.required ?? []) {
-        if (record[name] === undefined || record[name] === null) report([...path, name], 'Required value');
+      if (typeof value !== 'object' || Array.isArray(value)) {
+        report([...path], `expected a mapping, got ${describe(value)}`);
+        return;
       }
-      for (const [name, fieldShape] of Object.entries(shape.fields)) checkShape(record[name], fieldShape, [...path, name], report);
+      const record = value as Record<string, unknown>;
+      if (shape.required) {
+        for (const name of shape.required) {
+          if (record[name] === undefined || record[name] === null) report([...path, name], 'Required value');
+        }
+      }
+      for (const name in shape.fields) {
+        const field = record[name];
+        if (field === undefined || field === null) continue;
+        path.push(name);
+        walk(field, shape.fields[name]!, path, report);
+        path.pop();
+      }
       return;
     }
   }

@@ -1,8 +1,8 @@
 import { kindShapes, metadataShape } from './kind-shapes.js';
-import { validateMetadata } from './rules/metadata.js';
 import { validateGateway, validateHTTPRoute } from './rules/gateway.js';
+import { validateMetadata } from './rules/metadata.js';
 import { validateIngress, validateNetworkPolicy } from './rules/networking.js';
-import { type Json, type Report } from './rules/report.js';
+import type { Json, Report } from './rules/report.js';
 import { validateEndpointSlice, validateService } from './rules/services.js';
 import { validatePersistentVolume, validatePersistentVolumeClaim } from './rules/storage.js';
 import { validatePodSpec, validateWorkload } from './rules/workloads.js';

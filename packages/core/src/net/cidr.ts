@@ -1,5 +1,5 @@
 import { InvalidCidrError } from '../errors/catalogue.js';
-import { IP, type IPFamily, familyBits, tryParseIP } from './ip.js';
+import { familyBits, IP, type IPFamily, tryParseIP } from './ip.js';
 
 /**
  * A CIDR block: the network address (host bits cleared) and the prefix length.

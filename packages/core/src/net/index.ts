@@ -1,2 +1,13 @@
-export { IP, type IPFamily, familyBits, parseIP, tryParseIP, isIP, ipFamilyOf, canonicalIP, compareIPs, ipFromBytes } from './ip.js';
-export { CIDR, type ParseCIDROptions, parseCIDR, tryParseCIDR, isCIDR, hostCIDR } from './cidr.js';
+export { CIDR, hostCIDR, isCIDR, type ParseCIDROptions, parseCIDR, tryParseCIDR } from './cidr.js';
+export {
+  canonicalIP,
+  compareIPs,
+  familyBits,
+  IP,
+  type IPFamily,
+  ipFamilyOf,
+  ipFromBytes,
+  isIP,
+  parseIP,
+  tryParseIP,
+} from './ip.js';

@@ -1,7 +1,7 @@
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ManifestError, type ManifestIssue } from '../manifests/issue.js';
-import { type ManifestLoadResult, type ParseManifestOptions, findDuplicates, parseManifests } from '../manifests/parse.js';
+import { findDuplicates, type ManifestLoadResult, type ParseManifestOptions, parseManifests } from '../manifests/parse.js';
 
 const manifestExtensions = ['.yaml', '.yml', '.json'];
 
@@ -30,9 +30,20 @@ export async function readStdin(stream: NodeJS.ReadableStream = process.stdin): 
  * `kubectl apply -f` takes them. Returns every object and every issue of every file; objects
  * defined twice are reported, the first kept. Never throws for bad content.
  */
-export async function loadManifestFiles(paths: readonly string[], options: Omit<ParseManifestOptions, 'file'> = {}): Promise<ManifestLoadResult> {
+export async function loadManifestFiles(
+  paths: readonly string[],
+  options: Omit<ParseManifestOptions, 'file'> = {},
+): Promise<ManifestLoadResult> {
   const merged: ManifestLoadResult = { objects: [], issues: [], sources: [] };
-  const unreadable = (file: string, message: string): ManifestIssue => ({ file, document: 0, line: 1, column: 1, path: '', message, severity: 'error' });
+  const unreadable = (file: string, message: string): ManifestIssue => ({
+    file,
+    document: 0,
+    line: 1,
+    column: 1,
+    path: '',
+    message,
+    severity: 'error',
+  });
   for (const path of paths) {
     let files: string[];
     if (path === '-') {
@@ -43,7 +54,12 @@ export async function loadManifestFiles(paths: readonly string[], options: Omit<
     try {
       files = (await stat(path)).isDirectory() ? await manifestFilesUnder(path) : [path];
     } catch (error) {
-      merged.issues.push(unreadable(path, `cannot read: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}`));
+      merged.issues.push(
+        unreadable(
+          path,
+          `cannot read: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}`,
+        ),
+      );
       continue;
     }
     if (files.length === 0) merged.issues.push(unreadable(path, 'no .yaml, .yml or .json files in this folder'));
@@ -69,7 +85,10 @@ export async function loadManifestFiles(paths: readonly string[], options: Omit<
 }
 
 /** Like {@link loadManifestFiles} but throws {@link ManifestError} when any error was found. */
-export async function loadManifestFilesOrThrow(paths: readonly string[], options: Omit<ParseManifestOptions, 'file'> = {}): Promise<ManifestLoadResult> {
+export async function loadManifestFilesOrThrow(
+  paths: readonly string[],
+  options: Omit<ParseManifestOptions, 'file'> = {},
+): Promise<ManifestLoadResult> {
   const result = await loadManifestFiles(paths, options);
   if (result.issues.some((i) => i.severity === 'error')) throw new ManifestError(result.issues);
   return result;

@@ -9,7 +9,10 @@ export interface Deployment extends KubernetesObject {
     replicas?: number;
     selector: LabelSelector;
     template: PodTemplateSpec;
-    strategy?: { type?: 'RollingUpdate' | 'Recreate'; rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string } };
+    strategy?: {
+      type?: 'RollingUpdate' | 'Recreate';
+      rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string };
+    };
     minReadySeconds?: number;
     revisionHistoryLimit?: number;
     progressDeadlineSeconds?: number;
@@ -42,7 +45,10 @@ export interface StatefulSet extends KubernetesObject {
     template: PodTemplateSpec;
     volumeClaimTemplates?: Omit<PersistentVolumeClaim, 'kind' | 'apiVersion'>[];
     podManagementPolicy?: 'OrderedReady' | 'Parallel';
-    updateStrategy?: { type?: 'RollingUpdate' | 'OnDelete'; rollingUpdate?: { partition?: number; maxUnavailable?: number | string } };
+    updateStrategy?: {
+      type?: 'RollingUpdate' | 'OnDelete';
+      rollingUpdate?: { partition?: number; maxUnavailable?: number | string };
+    };
     revisionHistoryLimit?: number;
     persistentVolumeClaimRetentionPolicy?: { whenDeleted?: 'Retain' | 'Delete'; whenScaled?: 'Retain' | 'Delete' };
   };

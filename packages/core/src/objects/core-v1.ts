@@ -29,7 +29,13 @@ export interface Node extends KubernetesObject {
   };
   status?: {
     addresses?: { type: 'InternalIP' | 'ExternalIP' | 'Hostname' | 'InternalDNS' | 'ExternalDNS'; address: string }[];
-    conditions?: { type: string; status: 'True' | 'False' | 'Unknown'; reason?: string; message?: string; lastHeartbeatTime?: string }[];
+    conditions?: {
+      type: string;
+      status: 'True' | 'False' | 'Unknown';
+      reason?: string;
+      message?: string;
+      lastHeartbeatTime?: string;
+    }[];
     capacity?: Record<string, string>;
     allocatable?: Record<string, string>;
   };
@@ -46,7 +52,13 @@ export interface ContainerPort {
 
 /** httpGet / tcpSocket / exec / grpc probe. */
 export interface Probe {
-  httpGet?: { path?: string; port: IntOrString; host?: string; scheme?: 'HTTP' | 'HTTPS'; httpHeaders?: { name: string; value: string }[] };
+  httpGet?: {
+    path?: string;
+    port: IntOrString;
+    host?: string;
+    scheme?: 'HTTP' | 'HTTPS';
+    httpHeaders?: { name: string; value: string }[];
+  };
   tcpSocket?: { port: IntOrString; host?: string };
   exec?: { command?: string[] };
   grpc?: { port: number; service?: string };
@@ -77,7 +89,11 @@ export interface Container {
   workingDir?: string;
   ports?: ContainerPort[];
   env?: EnvVar[];
-  envFrom?: { prefix?: string; configMapRef?: { name: string; optional?: boolean }; secretRef?: { name: string; optional?: boolean } }[];
+  envFrom?: {
+    prefix?: string;
+    configMapRef?: { name: string; optional?: boolean };
+    secretRef?: { name: string; optional?: boolean };
+  }[];
   volumeMounts?: { name: string; mountPath: string; readOnly?: boolean; subPath?: string }[];
   readinessProbe?: Probe;
   livenessProbe?: Probe;
@@ -158,7 +174,13 @@ export interface Pod extends KubernetesObject {
     hostIP?: string;
     hostIPs?: { ip: string }[];
     conditions?: PodCondition[];
-    containerStatuses?: { name: string; ready: boolean; restartCount: number; started?: boolean; state?: Record<string, unknown> }[];
+    containerStatuses?: {
+      name: string;
+      ready: boolean;
+      restartCount: number;
+      started?: boolean;
+      state?: Record<string, unknown>;
+    }[];
     startTime?: string;
     reason?: string;
     message?: string;
@@ -210,7 +232,9 @@ export interface Service extends KubernetesObject {
     trafficDistribution?: string;
   };
   status?: {
-    loadBalancer?: { ingress?: { ip?: string; hostname?: string; ipMode?: 'VIP' | 'Proxy'; ports?: { port: number; protocol: Protocol }[] }[] };
+    loadBalancer?: {
+      ingress?: { ip?: string; hostname?: string; ipMode?: 'VIP' | 'Proxy'; ports?: { port: number; protocol: Protocol }[] }[];
+    };
   };
 }
 

@@ -14,7 +14,11 @@ export interface ParentReference {
 /** A GatewayClass. */
 export interface GatewayClass extends KubernetesObject {
   kind: 'GatewayClass';
-  spec: { controllerName: string; description?: string; parametersRef?: { group: string; kind: string; name: string; namespace?: string } };
+  spec: {
+    controllerName: string;
+    description?: string;
+    parametersRef?: { group: string; kind: string; name: string; namespace?: string };
+  };
   status?: { conditions?: Condition[] };
 }
 
@@ -45,7 +49,12 @@ export interface Gateway extends KubernetesObject {
   };
   status?: {
     conditions?: Condition[];
-    listeners?: { name: string; attachedRoutes: number; conditions: Condition[]; supportedKinds: { group?: string; kind: string }[] }[];
+    listeners?: {
+      name: string;
+      attachedRoutes: number;
+      conditions: Condition[];
+      supportedKinds: { group?: string; kind: string }[];
+    }[];
   };
 }
 
@@ -65,7 +74,14 @@ export interface HTTPRouteMatch {
 
 /** An HTTPRoute filter. */
 export interface HTTPRouteFilter {
-  type: 'RequestHeaderModifier' | 'ResponseHeaderModifier' | 'RequestRedirect' | 'URLRewrite' | 'RequestMirror' | 'ExtensionRef' | 'CORS';
+  type:
+    | 'RequestHeaderModifier'
+    | 'ResponseHeaderModifier'
+    | 'RequestRedirect'
+    | 'URLRewrite'
+    | 'RequestMirror'
+    | 'ExtensionRef'
+    | 'CORS';
   requestHeaderModifier?: { set?: HTTPHeader[]; add?: HTTPHeader[]; remove?: string[] };
   responseHeaderModifier?: { set?: HTTPHeader[]; add?: HTTPHeader[]; remove?: string[] };
   requestRedirect?: {
@@ -79,7 +95,11 @@ export interface HTTPRouteFilter {
     hostname?: string;
     path?: { type: 'ReplaceFullPath' | 'ReplacePrefixMatch'; replaceFullPath?: string; replacePrefixMatch?: string };
   };
-  requestMirror?: { backendRef: BackendObjectReference; percent?: number; fraction?: { numerator: number; denominator?: number } };
+  requestMirror?: {
+    backendRef: BackendObjectReference;
+    percent?: number;
+    fraction?: { numerator: number; denominator?: number };
+  };
   extensionRef?: { group: string; kind: string; name: string };
 }
 

@@ -1,19 +1,28 @@
+export type * from './apps-v1.js';
+export type * from './core-v1.js';
+export type { Endpoint, EndpointPort, EndpointSlice, EndpointSliceAddressType } from './discovery-v1.js';
+export { managedByLabel, serviceNameLabel } from './discovery-v1.js';
+export type * from './gateway-v1.js';
+export {
+  isKind,
+  isNamespaced,
+  type KindInfo,
+  type KindMap,
+  type KnownKind,
+  type KnownObject,
+  knownKinds,
+  ofKind,
+} from './kinds.js';
 export type {
-  TypeMeta,
-  ObjectMeta,
-  OwnerReference,
+  Condition,
   KubernetesObject,
   LabelSelector,
   LabelSelectorRequirement,
-  Condition,
   LocalObjectReference,
+  ObjectMeta,
+  OwnerReference,
+  TypeMeta,
 } from './meta.js';
 export { objectRef } from './meta.js';
-export type * from './core-v1.js';
-export type * from './apps-v1.js';
 export type * from './networking-v1.js';
-export type * from './gateway-v1.js';
 export type * from './storage-v1.js';
-export type { Endpoint, EndpointPort, EndpointSlice, EndpointSliceAddressType } from './discovery-v1.js';
-export { serviceNameLabel, managedByLabel } from './discovery-v1.js';
-export { type KindInfo, type KindMap, type KnownKind, type KnownObject, knownKinds, isKind, ofKind, isNamespaced } from './kinds.js';

@@ -1,14 +1,5 @@
 import type { Deployment, ReplicaSet, StatefulSet } from './apps-v1.js';
-import type {
-  ConfigMap,
-  Namespace,
-  Node,
-  PersistentVolume,
-  PersistentVolumeClaim,
-  Pod,
-  Secret,
-  Service,
-} from './core-v1.js';
+import type { ConfigMap, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service } from './core-v1.js';
 import type { EndpointSlice } from './discovery-v1.js';
 import type { Gateway, GatewayClass, HTTPRoute, ReferenceGrant } from './gateway-v1.js';
 import type { KubernetesObject } from './meta.js';
@@ -42,7 +33,11 @@ const kindTable: KindInfo[] = [
   { kind: 'GatewayClass', apiVersions: ['gateway.networking.k8s.io/v1', 'gateway.networking.k8s.io/v1beta1'], namespaced: false },
   { kind: 'Gateway', apiVersions: ['gateway.networking.k8s.io/v1', 'gateway.networking.k8s.io/v1beta1'], namespaced: true },
   { kind: 'HTTPRoute', apiVersions: ['gateway.networking.k8s.io/v1', 'gateway.networking.k8s.io/v1beta1'], namespaced: true },
-  { kind: 'ReferenceGrant', apiVersions: ['gateway.networking.k8s.io/v1beta1', 'gateway.networking.k8s.io/v1'], namespaced: true },
+  {
+    kind: 'ReferenceGrant',
+    apiVersions: ['gateway.networking.k8s.io/v1beta1', 'gateway.networking.k8s.io/v1'],
+    namespaced: true,
+  },
   { kind: 'StorageClass', apiVersions: ['storage.k8s.io/v1'], namespaced: false },
   { kind: 'VolumeAttachment', apiVersions: ['storage.k8s.io/v1'], namespaced: false },
   { kind: 'CSIDriver', apiVersions: ['storage.k8s.io/v1'], namespaced: false },

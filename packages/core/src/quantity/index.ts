@@ -1,1 +1,1 @@
-export { parseQuantity, isQuantity, formatBinaryQuantity } from './quantity.js';
+export { formatBinaryQuantity, isQuantity, parseQuantity } from './quantity.js';

@@ -1,2 +1,2 @@
-export { Selector, parseSelector, labelSelector, mapSelector } from './label-selector.js';
-export { type Requirement, type SelectorOperator, type Labels, requirementMatches, formatRequirement } from './requirement.js';
+export { labelSelector, mapSelector, parseSelector, Selector } from './label-selector.js';
+export { formatRequirement, type Labels, type Requirement, requirementMatches, type SelectorOperator } from './requirement.js';

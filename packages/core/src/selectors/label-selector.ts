@@ -1,7 +1,7 @@
 import { InvalidSelectorError } from '../errors/catalogue.js';
 import type { LabelSelector } from '../objects/meta.js';
 import { parseSelectorRequirements } from './parse.js';
-import { type Labels, type Requirement, formatRequirement, newRequirement, requirementMatches } from './requirement.js';
+import { formatRequirement, type Labels, newRequirement, type Requirement, requirementMatches } from './requirement.js';
 
 /**
  * A compiled label selector. `nothing` matches no object (a nil structured selector);
@@ -68,7 +68,10 @@ export function labelSelector(selector: LabelSelector | null | undefined): Selec
   for (const expression of selector.matchExpressions ?? []) {
     const operator = expression.operator;
     if (operator !== 'In' && operator !== 'NotIn' && operator !== 'Exists' && operator !== 'DoesNotExist') {
-      throw new InvalidSelectorError(text, `"${String(operator)}" is not a valid label selector operator (In, NotIn, Exists, DoesNotExist)`);
+      throw new InvalidSelectorError(
+        text,
+        `"${String(operator)}" is not a valid label selector operator (In, NotIn, Exists, DoesNotExist)`,
+      );
     }
     requirements.push(newRequirement(expression.key, operator, expression.values ?? [], text));
   }

@@ -1,5 +1,5 @@
 import { InvalidSelectorError } from '../errors/catalogue.js';
-import { type Requirement, type SelectorOperator, newRequirement } from './requirement.js';
+import { newRequirement, type Requirement, type SelectorOperator } from './requirement.js';
 
 // A port of the lexer and recursive-descent parser in
 // k8s.io/apimachinery/pkg/labels/selector.go (Parse), keeping its token rules and error wording.
@@ -116,15 +116,10 @@ class Parser {
     }
     if (keyItem.token !== 'id') this.fail(keyItem, `found '${keyItem.literal}', expected: identifier`);
     const key = keyItem.literal;
+    // "!key" is complete by itself (parseKeyAndInferOperator); "!x=a" then fails on the '='.
+    if (operator === 'DoesNotExist') return newRequirement(key, 'DoesNotExist', [], this.input);
     const next = this.lookahead(true).token;
-    if (next === 'end' || next === ',') {
-      return newRequirement(key, operator ?? 'Exists', [], this.input);
-    }
-    if (operator === 'DoesNotExist') {
-      // "!a=b": upstream parses the operator next and NewRequirement rejects the values.
-      const op = this.parseOperator();
-      return newRequirement(key, op, this.parseExactValue(), this.input);
-    }
+    if (next === 'end' || next === ',') return newRequirement(key, 'Exists', [], this.input);
     const op = this.parseOperator();
     const values = op === 'In' || op === 'NotIn' ? this.parseValues() : this.parseExactValue();
     return newRequirement(key, op, values, this.input);

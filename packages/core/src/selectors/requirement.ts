@@ -19,7 +19,12 @@ export type Labels = Readonly<Record<string, string>>;
  * Builds a requirement with apimachinery's NewRequirement checks (key and value syntax, value
  * counts per operator, integers for Gt/Lt); `selector` names the source in the error.
  */
-export function newRequirement(key: string, operator: SelectorOperator, values: readonly string[], selector: string): Requirement {
+export function newRequirement(
+  key: string,
+  operator: SelectorOperator,
+  values: readonly string[],
+  selector: string,
+): Requirement {
   const problems: string[] = [];
   for (const e of checkQualifiedName(key)) problems.push(`key "${key}": ${e}`);
   switch (operator) {

@@ -1,11 +1,11 @@
 export {
+  checkDNS1035Label,
   checkDNS1123Label,
   checkDNS1123Subdomain,
-  checkDNS1035Label,
-  checkQualifiedName,
   checkLabelValue,
   checkPortName,
   checkPortNumber,
+  checkQualifiedName,
   dns1123LabelMaxLength,
   dns1123SubdomainMaxLength,
 } from './names.js';

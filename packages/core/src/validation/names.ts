@@ -92,8 +92,8 @@ export function checkLabelValue(value: string): string[] {
 export function checkPortName(value: string): string[] {
   const errors: string[] = [];
   if (value.length > 15) errors.push('must be no more than 15 characters');
-  if (!ianaSvcNamePattern.test(value)) errors.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
-  if (value.includes('--')) errors.push("must not contain consecutive hyphens");
+  if (!ianaSvcNamePattern.test(value)) errors.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
+  if (value.includes('--')) errors.push('must not contain consecutive hyphens');
   if (value.length > 0 && !/[a-z]/.test(value)) errors.push('must contain at least one letter (a-z)');
   if (value.startsWith('-') || value.endsWith('-')) errors.push('must not begin or end with a hyphen');
   return errors;

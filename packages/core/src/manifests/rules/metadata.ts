@@ -1,9 +1,15 @@
 import { InvalidSelectorError } from '../../errors/catalogue.js';
-import { labelSelector } from '../../selectors/label-selector.js';
 import type { LabelSelector } from '../../objects/meta.js';
-import { checkDNS1035Label, checkDNS1123Label, checkDNS1123Subdomain, checkLabelValue, checkQualifiedName } from '../../validation/names.js';
+import { labelSelector } from '../../selectors/label-selector.js';
+import {
+  checkDNS1035Label,
+  checkDNS1123Label,
+  checkDNS1123Subdomain,
+  checkLabelValue,
+  checkQualifiedName,
+} from '../../validation/names.js';
 import type { FieldPath } from '../path.js';
-import { type Json, type Report, isObject, reportAll } from './report.js';
+import { isObject, type Json, type Report, reportAll } from './report.js';
 
 // Which name rule each kind uses (ValidateObjectMeta with the kind's name validator).
 const labelNamedKinds = new Set(['Namespace']);
@@ -48,7 +54,8 @@ export function validateLabelSelector(selector: unknown, path: FieldPath, report
   try {
     labelSelector(selector as LabelSelector);
   } catch (error) {
-    if (error instanceof InvalidSelectorError) report(path, error.message.replace(/^invalid label selector "[^]*?": /, 'Invalid value: '));
+    if (error instanceof InvalidSelectorError)
+      report(path, error.message.replace(/^invalid label selector "[\s\S]*?": /, 'Invalid value: '));
     else throw error;
   }
 }

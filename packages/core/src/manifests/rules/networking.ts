@@ -3,7 +3,7 @@ import { tryParseIP } from '../../net/ip.js';
 import { checkDNS1123Subdomain, checkPortName, checkPortNumber } from '../../validation/names.js';
 import type { FieldPath } from '../path.js';
 import { validateLabelSelector } from './metadata.js';
-import { type Json, type Report, isObject, list, reportAll } from './report.js';
+import { isObject, type Json, list, type Report, reportAll } from './report.js';
 
 // Ingress and NetworkPolicy rules from pkg/apis/networking/validation/validation.go.
 
@@ -14,11 +14,19 @@ export function validateHost(host: string, path: FieldPath, report: Report, allo
     return;
   }
   if (host.startsWith('*.') && allowWildcard) {
-    reportAll(report, path, host, checkDNS1123Subdomain(host.slice(2)).map((m) => m.replace('subdomain', 'wildcard DNS-1123 subdomain')));
+    reportAll(
+      report,
+      path,
+      host,
+      checkDNS1123Subdomain(host.slice(2)).map((m) => m.replace('subdomain', 'wildcard DNS-1123 subdomain')),
+    );
     return;
   }
   if (host.includes('*')) {
-    report(path, `Invalid value: "${host}": a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character (e.g. '*.example.com')`);
+    report(
+      path,
+      `Invalid value: "${host}": a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character (e.g. '*.example.com')`,
+    );
     return;
   }
   reportAll(report, path, host, checkDNS1123Subdomain(host));
@@ -39,7 +47,8 @@ function validateBackend(backend: unknown, path: FieldPath, report: Report): voi
       if (hasName && hasNumber) report([...path, 'service', 'port'], 'Invalid value: cannot set both port name & port number');
       else if (!hasName && !hasNumber) report([...path, 'service', 'port'], 'Invalid value: port name or number is required');
       if (hasName) reportAll(report, [...path, 'service', 'port', 'name'], port.name, checkPortName(port.name as string));
-      if (hasNumber) reportAll(report, [...path, 'service', 'port', 'number'], port.number, checkPortNumber(port.number as number));
+      if (hasNumber)
+        reportAll(report, [...path, 'service', 'port', 'number'], port.number, checkPortNumber(port.number as number));
     }
   }
 }
@@ -48,7 +57,8 @@ function validateBackend(backend: unknown, path: FieldPath, report: Report): voi
 export function validateIngress(object: Json, report: Report): void {
   const spec = isObject(object.spec) ? object.spec : {};
   const rules = list(spec.rules);
-  if (rules.length === 0 && !isObject(spec.defaultBackend)) report(['spec'], 'Invalid value: either `defaultBackend` or `rules` must be specified');
+  if (rules.length === 0 && !isObject(spec.defaultBackend))
+    report(['spec'], 'Invalid value: either `defaultBackend` or `rules` must be specified');
   validateBackend(spec.defaultBackend, ['spec', 'defaultBackend'], report);
   rules.forEach((rule, i) => {
     if (!isObject(rule)) return;
@@ -96,13 +106,20 @@ function validatePeers(peers: unknown, path: FieldPath, report: Report): void {
     validateLabelSelector(peer.namespaceSelector, [...at, 'namespaceSelector'], report);
     if (isObject(peer.ipBlock)) {
       const cidrText = peer.ipBlock.cidr;
-      if (typeof cidrText !== 'string' || cidrText === '') return report([...at, 'ipBlock', 'cidr'], 'Required value');
+      if (typeof cidrText !== 'string' || cidrText === '') {
+        report([...at, 'ipBlock', 'cidr'], 'Required value');
+        return;
+      }
       const cidr = tryParseCIDR(cidrText);
-      if (typeof cidr === 'string') return report([...at, 'ipBlock', 'cidr'], `Invalid value: "${cidrText}": must be a valid CIDR (e.g. 10.0.0.0/16)`);
+      if (typeof cidr === 'string') {
+        report([...at, 'ipBlock', 'cidr'], `Invalid value: "${cidrText}": must be a valid CIDR (e.g. 10.0.0.0/16)`);
+        return;
+      }
       list(peer.ipBlock.except).forEach((exceptText, j) => {
         if (typeof exceptText !== 'string') return;
         const except = tryParseCIDR(exceptText);
-        if (typeof except === 'string') report([...at, 'ipBlock', 'except', j], `Invalid value: "${exceptText}": must be a valid CIDR`);
+        if (typeof except === 'string')
+          report([...at, 'ipBlock', 'except', j], `Invalid value: "${exceptText}": must be a valid CIDR`);
         else if (!cidr.containsCIDR(except) || except.prefixLength <= cidr.prefixLength) {
           report([...at, 'ipBlock', 'except', j], `Invalid value: "${exceptText}": must be a strict subset of \`cidr\``);
         }
@@ -118,8 +135,10 @@ function validatePolicyPorts(ports: unknown, path: FieldPath, report: Report): v
     if (typeof port.port === 'number') reportAll(report, [...at, 'port'], port.port, checkPortNumber(port.port));
     if (typeof port.port === 'string') reportAll(report, [...at, 'port'], port.port, checkPortName(port.port));
     if (port.endPort !== undefined && port.endPort !== null) {
-      if (typeof port.port !== 'number') report([...at, 'endPort'], 'Required value: may not be specified when `port` is non-numeric');
-      else if (typeof port.endPort === 'number' && port.endPort < port.port) report([...at, 'endPort'], 'Invalid value: must be greater than or equal to `port`');
+      if (typeof port.port !== 'number')
+        report([...at, 'endPort'], 'Required value: may not be specified when `port` is non-numeric');
+      else if (typeof port.endPort === 'number' && port.endPort < port.port)
+        report([...at, 'endPort'], 'Invalid value: must be greater than or equal to `port`');
       if (typeof port.endPort === 'number') reportAll(report, [...at, 'endPort'], port.endPort, checkPortNumber(port.endPort));
     }
   });
@@ -139,5 +158,6 @@ export function validateNetworkPolicy(object: Json, report: Report): void {
     validatePeers(rule.to, ['spec', 'egress', i, 'to'], report);
     validatePolicyPorts(rule.ports, ['spec', 'egress', i, 'ports'], report);
   });
-  if (list(spec.policyTypes).length > 2) report(['spec', 'policyTypes'], 'Invalid value: may not specify more than two policyTypes');
+  if (list(spec.policyTypes).length > 2)
+    report(['spec', 'policyTypes'], 'Invalid value: may not specify more than two policyTypes');
 }

@@ -1,7 +1,14 @@
 import { tryParseCIDR } from '../../net/cidr.js';
 import { tryParseIP } from '../../net/ip.js';
-import { checkDNS1123Label, checkDNS1123Subdomain, checkLabelValue, checkPortName, checkPortNumber, checkQualifiedName } from '../../validation/names.js';
-import { type Json, type Report, isObject, list, reportAll } from './report.js';
+import {
+  checkDNS1123Label,
+  checkDNS1123Subdomain,
+  checkLabelValue,
+  checkPortName,
+  checkPortNumber,
+  checkQualifiedName,
+} from '../../validation/names.js';
+import { isObject, type Json, list, type Report, reportAll } from './report.js';
 
 /** kube-apiserver's default --service-node-port-range. */
 export const defaultNodePortRange = { min: 30000, max: 32767 } as const;
@@ -13,7 +20,8 @@ export function validateService(object: Json, report: Report): void {
   const ports = list(spec.ports).filter(isObject);
   if (type === 'ExternalName') {
     if (typeof spec.externalName !== 'string' || spec.externalName === '') report(['spec', 'externalName'], 'Required value');
-    else reportAll(report, ['spec', 'externalName'], spec.externalName, checkDNS1123Subdomain(spec.externalName.replace(/\.$/, '')));
+    else
+      reportAll(report, ['spec', 'externalName'], spec.externalName, checkDNS1123Subdomain(spec.externalName.replace(/\.$/, '')));
   } else if (ports.length === 0 && spec.clusterIP !== 'None') {
     report(['spec', 'ports'], 'Required value');
   }
@@ -31,8 +39,10 @@ export function validateService(object: Json, report: Report): void {
     const key = `${port.port}/${port.protocol}`;
     if (portProtocols.has(key)) report([...at], `Duplicate value: {"port":${port.port},"protocol":"${port.protocol}"}`);
     portProtocols.add(key);
-    if (typeof port.targetPort === 'number') reportAll(report, [...at, 'targetPort'], port.targetPort, checkPortNumber(port.targetPort));
-    if (typeof port.targetPort === 'string') reportAll(report, [...at, 'targetPort'], port.targetPort, checkPortName(port.targetPort));
+    if (typeof port.targetPort === 'number')
+      reportAll(report, [...at, 'targetPort'], port.targetPort, checkPortNumber(port.targetPort));
+    if (typeof port.targetPort === 'string')
+      reportAll(report, [...at, 'targetPort'], port.targetPort, checkPortName(port.targetPort));
     if (typeof port.nodePort === 'number' && port.nodePort !== 0) {
       if (type !== 'NodePort' && type !== 'LoadBalancer') {
         report([...at, 'nodePort'], `Forbidden: may not be used when \`type\` is '${String(type)}'`);
@@ -48,14 +58,19 @@ export function validateService(object: Json, report: Report): void {
     report(['spec', 'clusterIP'], `Invalid value: "${spec.clusterIP}": must be empty, 'None', or a valid IP address`);
   }
   list(spec.clusterIPs).forEach((ip, i) => {
-    if (typeof ip === 'string' && ip !== 'None' && !tryParseIP(ip)) report(['spec', 'clusterIPs', i], `Invalid value: "${ip}": must be a valid IP address`);
+    if (typeof ip === 'string' && ip !== 'None' && !tryParseIP(ip))
+      report(['spec', 'clusterIPs', i], `Invalid value: "${ip}": must be a valid IP address`);
   });
   list(spec.externalIPs).forEach((ip, i) => {
-    if (typeof ip === 'string' && !tryParseIP(ip)) report(['spec', 'externalIPs', i], `Invalid value: "${ip}": must be a valid IP address`);
+    if (typeof ip === 'string' && !tryParseIP(ip))
+      report(['spec', 'externalIPs', i], `Invalid value: "${ip}": must be a valid IP address`);
   });
   list(spec.loadBalancerSourceRanges).forEach((range, i) => {
     if (typeof range === 'string' && typeof tryParseCIDR(range.trim()) === 'string') {
-      report(['spec', 'loadBalancerSourceRanges', i], `Invalid value: "${range}": must be a list of IP ranges. For example, 10.240.0.0/24,10.250.0.0/24`);
+      report(
+        ['spec', 'loadBalancerSourceRanges', i],
+        `Invalid value: "${range}": must be a list of IP ranges. For example, 10.240.0.0/24,10.250.0.0/24`,
+      );
     }
   });
   if (isObject(spec.selector)) {
@@ -64,11 +79,22 @@ export function validateService(object: Json, report: Report): void {
       if (typeof value === 'string') reportAll(report, ['spec', 'selector', key], value, checkLabelValue(value));
     }
   }
-  const timeout = isObject(spec.sessionAffinityConfig) && isObject(spec.sessionAffinityConfig.clientIP) ? spec.sessionAffinityConfig.clientIP.timeoutSeconds : undefined;
+  const timeout =
+    isObject(spec.sessionAffinityConfig) && isObject(spec.sessionAffinityConfig.clientIP)
+      ? spec.sessionAffinityConfig.clientIP.timeoutSeconds
+      : undefined;
   if (typeof timeout === 'number' && (timeout <= 0 || timeout > 86400)) {
-    report(['spec', 'sessionAffinityConfig', 'clientIP', 'timeoutSeconds'], `Invalid value: ${timeout}: must be greater than 0 and less than 86400`);
+    report(
+      ['spec', 'sessionAffinityConfig', 'clientIP', 'timeoutSeconds'],
+      `Invalid value: ${timeout}: must be greater than 0 and less than 86400`,
+    );
   }
-  if (spec.externalTrafficPolicy === 'Local' && type !== 'NodePort' && type !== 'LoadBalancer' && list(spec.externalIPs).length === 0) {
+  if (
+    spec.externalTrafficPolicy === 'Local' &&
+    type !== 'NodePort' &&
+    type !== 'LoadBalancer' &&
+    list(spec.externalIPs).length === 0
+  ) {
     report(['spec', 'externalTrafficPolicy'], 'Invalid value: "Local": may only be set for externally-accessible services');
   }
 }
@@ -90,6 +116,7 @@ export function validateEndpointSlice(object: Json, report: Report): void {
     });
   });
   list(object.ports).forEach((port, i) => {
-    if (isObject(port) && typeof port.port === 'number') reportAll(report, ['ports', i, 'port'], port.port, checkPortNumber(port.port));
+    if (isObject(port) && typeof port.port === 'number')
+      reportAll(report, ['ports', i, 'port'], port.port, checkPortNumber(port.port));
   });
 }

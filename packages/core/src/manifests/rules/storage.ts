@@ -1,5 +1,5 @@
 import { isQuantity } from '../../quantity/quantity.js';
-import { type Json, type Report, isObject, list } from './report.js';
+import { isObject, type Json, list, type Report } from './report.js';
 
 // PersistentVolume(Claim) and StorageClass rules from pkg/apis/core/validation and storage/validation.
 
@@ -13,7 +13,10 @@ export function validatePersistentVolumeClaim(object: Json, report: Report): voi
   const storage = isObject(spec.resources) && isObject(spec.resources.requests) ? spec.resources.requests.storage : undefined;
   if (storage === undefined) report(['spec', 'resources', 'requests', 'storage'], 'Required value');
   else if (typeof storage === 'string' && !isQuantity(storage)) {
-    report(['spec', 'resources', 'requests', 'storage'], `Invalid value: "${storage}": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`);
+    report(
+      ['spec', 'resources', 'requests', 'storage'],
+      `Invalid value: "${storage}": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`,
+    );
   }
 }
 
@@ -23,7 +26,8 @@ export function validatePersistentVolume(object: Json, report: Report): void {
   if (list(spec.accessModes).length === 0) report(['spec', 'accessModes'], 'Required value: at least 1 access mode is required');
   const storage = isObject(spec.capacity) ? spec.capacity.storage : undefined;
   if (storage === undefined) report(['spec', 'capacity'], 'Required value: must specify storage capacity');
-  else if (typeof storage === 'string' && !isQuantity(storage)) report(['spec', 'capacity', 'storage'], `Invalid value: "${storage}": not a quantity`);
+  else if (typeof storage === 'string' && !isQuantity(storage))
+    report(['spec', 'capacity', 'storage'], `Invalid value: "${storage}": not a quantity`);
   const sources = ['csi', 'hostPath', 'local', 'nfs'].filter((s) => spec[s] !== undefined);
   if (sources.length === 0) report(['spec'], 'Required value: must specify a volume type');
   if (sources.length > 1) report(['spec', sources[1]!], 'Forbidden: may not specify more than 1 volume type');

@@ -1,9 +1,9 @@
-import { labelSelector } from '../../selectors/label-selector.js';
 import type { LabelSelector } from '../../objects/meta.js';
+import { labelSelector } from '../../selectors/label-selector.js';
 import { checkDNS1123Label, checkPortName, checkPortNumber } from '../../validation/names.js';
 import type { FieldPath } from '../path.js';
 import { validateLabelSelector } from './metadata.js';
-import { type Json, type Report, isObject, list, reportAll } from './report.js';
+import { isObject, type Json, list, type Report, reportAll } from './report.js';
 
 // Pod and workload rules from pkg/apis/core/validation and pkg/apis/apps/validation.
 
@@ -38,9 +38,10 @@ function validateContainers(containers: unknown, path: FieldPath, volumeNames: S
 }
 
 /** A PodSpec at `path`. */
-export function validatePodSpec(spec: unknown, path: FieldPath, report: Report): void {
+export function validatePodSpec(spec: unknown, path: FieldPath, report: Report, claimTemplateNames: readonly string[] = []): void {
   if (!isObject(spec)) return;
-  const volumeNames = new Set<string>();
+  // A StatefulSet's volumeClaimTemplates are volumes of its pods too.
+  const volumeNames = new Set<string>(claimTemplateNames);
   list(spec.volumes).forEach((volume, i) => {
     if (!isObject(volume) || typeof volume.name !== 'string') return;
     reportAll(report, [...path, 'volumes', i, 'name'], volume.name, checkDNS1123Label(volume.name));
@@ -58,25 +59,36 @@ export function validatePodSpec(spec: unknown, path: FieldPath, report: Report):
 /** Deployment, ReplicaSet, StatefulSet: replicas, selector, and that the selector selects the template. */
 export function validateWorkload(object: Json, report: Report): void {
   const spec = isObject(object.spec) ? object.spec : {};
-  if (typeof spec.replicas === 'number' && spec.replicas < 0) report(['spec', 'replicas'], 'Invalid value: must be greater than or equal to 0');
+  if (typeof spec.replicas === 'number' && spec.replicas < 0)
+    report(['spec', 'replicas'], 'Invalid value: must be greater than or equal to 0');
   validateLabelSelector(spec.selector, ['spec', 'selector'], report);
   const template = isObject(spec.template) ? spec.template : undefined;
   if (isObject(spec.selector)) {
     const selectorObject = spec.selector as LabelSelector;
-    const empty = Object.keys(selectorObject.matchLabels ?? {}).length === 0 && (selectorObject.matchExpressions ?? []).length === 0;
+    const empty =
+      Object.keys(selectorObject.matchLabels ?? {}).length === 0 && (selectorObject.matchExpressions ?? []).length === 0;
     if (empty) report(['spec', 'selector'], 'Invalid value: empty selector is invalid for deployment');
     else if (template) {
-      const labels = isObject(template.metadata) && isObject(template.metadata.labels) ? (template.metadata.labels as Record<string, string>) : {};
+      const labels =
+        isObject(template.metadata) && isObject(template.metadata.labels)
+          ? (template.metadata.labels as Record<string, string>)
+          : {};
       try {
         if (!labelSelector(selectorObject).matches(labels)) {
-          report(['spec', 'template', 'metadata', 'labels'], `Invalid value: ${JSON.stringify(labels)}: \`selector\` does not match template \`labels\``);
+          report(
+            ['spec', 'template', 'metadata', 'labels'],
+            `Invalid value: ${JSON.stringify(labels)}: \`selector\` does not match template \`labels\``,
+          );
         }
       } catch {
         // Reported by validateLabelSelector.
       }
     }
   }
-  if (template) validatePodSpec(template.spec, ['spec', 'template', 'spec'], report);
+  const claimTemplateNames = list(spec.volumeClaimTemplates)
+    .map((claim) => (isObject(claim) && isObject(claim.metadata) ? claim.metadata.name : undefined))
+    .filter((name): name is string => typeof name === 'string');
+  if (template) validatePodSpec(template.spec, ['spec', 'template', 'spec'], report, claimTemplateNames);
   if (object.kind === 'Deployment' && isObject(spec.strategy) && isObject(spec.strategy.rollingUpdate)) {
     const rolling = spec.strategy.rollingUpdate;
     const isZero = (v: unknown) => v === 0 || v === '0%' || v === '0';
@@ -86,7 +98,10 @@ export function validateWorkload(object: Json, report: Report): void {
     for (const field of ['maxSurge', 'maxUnavailable']) {
       const value = rolling[field];
       if (typeof value === 'string' && !/^\d+%$/.test(value)) {
-        report(['spec', 'strategy', 'rollingUpdate', field], `Invalid value: "${value}": a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%')`);
+        report(
+          ['spec', 'strategy', 'rollingUpdate', field],
+          `Invalid value: "${value}": a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%')`,
+        );
       }
     }
   }
