@@ -22,12 +22,16 @@ function median(args: string[], runs: number): number {
 /** CLI cold start against a bare `node` start, in the same run (target < 2×). */
 export function runCliStartBench(): void {
   const manifest = join(tmpdir(), 'kemu-bench-small.yaml');
-  writeFileSync(manifest, 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {selector: {app: web}, ports: [{port: 80}]}\n');
+  writeFileSync(
+    manifest,
+    'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {selector: {app: web}, ports: [{port: 80}]}\n',
+  );
   const runs = 21;
   const bare = median(['-e', '0'], runs);
   const version = median([cli, 'version'], runs);
   const validate = median([cli, 'validate', '-f', manifest], runs);
-  const line = (name: string, ms: number) => `  ${name.padEnd(34)} ${ms.toFixed(1).padStart(6)} ms  ${(ms / bare).toFixed(2)}× bare node`;
+  const line = (name: string, ms: number) =>
+    `  ${name.padEnd(34)} ${ms.toFixed(1).padStart(6)} ms  ${(ms / bare).toFixed(2)}× bare node`;
   console.log(`CLI cold start (median of ${runs} spawns; target < 2× bare node):`);
   console.log(line('node -e 0', bare));
   console.log(line('kemu version', version));

@@ -74,9 +74,12 @@ export function runManifestBench(): void {
     const start = performance.now();
     const result = parseManifests(text, { file: 'bench.yaml' });
     const ms = performance.now() - start;
-    if (result.objects.length !== count || result.issues.length > 0) throw new Error(`bench manifests did not load cleanly: ${result.issues[0]?.message}`);
+    if (result.objects.length !== count || result.issues.length > 0)
+      throw new Error(`bench manifests did not load cleanly: ${result.issues[0]?.message}`);
     runs.push(ms);
   }
   const best = Math.min(...runs);
-  console.log(`manifests: ${count} objects (${(text.length / 1e6).toFixed(1)} MB YAML) parsed+defaulted+validated in ${best.toFixed(0)} ms → ${Math.round((count / best) * 1000).toLocaleString('en')} objects/s (target ≥ 50,000)`);
+  console.log(
+    `manifests: ${count} objects (${(text.length / 1e6).toFixed(1)} MB YAML) parsed+defaulted+validated in ${best.toFixed(0)} ms → ${Math.round((count / best) * 1000).toLocaleString('en')} objects/s (target ≥ 50,000)`,
+  );
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { defineGraphCommand } from './graph.command.js';
 import { defineValidateCommand } from './validate.command.js';
 import { defineVersionCommand } from './version.command.js';
 
@@ -9,4 +10,5 @@ import { defineVersionCommand } from './version.command.js';
 export const commandDefinitions: ReadonlyArray<(program: Command) => void> = [
   defineVersionCommand,
   defineValidateCommand,
+  defineGraphCommand,
 ];

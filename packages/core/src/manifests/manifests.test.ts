@@ -28,13 +28,17 @@ describe('loading manifests as kubectl apply -f does', () => {
   });
 
   it('keeps fields kemu does not model on round trip', () => {
-    const [service] = parseManifestsOrThrow('apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec: {ports: [{port: 80}], x-extra: {deep: [1]}}\nextraTop: true\n');
+    const [service] = parseManifestsOrThrow(
+      'apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec: {ports: [{port: 80}], x-extra: {deep: [1]}}\nextraTop: true\n',
+    );
     expect((service as unknown as { extraTop: boolean }).extraTop).toBe(true);
     expect((service as Service).spec).toMatchObject({ 'x-extra': { deep: [1] } });
   });
 
   it('applies the API server defaults for Services (pkg/apis/core/v1/defaults.go)', () => {
-    const [service] = parseManifestsOrThrow('apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 80}]}\n') as Service[];
+    const [service] = parseManifestsOrThrow(
+      'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 80}]}\n',
+    ) as Service[];
     expect(service!.metadata.namespace).toBe('default');
     expect(service!.spec).toMatchObject({ type: 'ClusterIP', sessionAffinity: 'None', internalTrafficPolicy: 'Cluster' });
     expect(service!.spec.ports![0]).toEqual({ port: 80, protocol: 'TCP', targetPort: 80 });
@@ -97,7 +101,9 @@ describe('manifest errors name file, line, column, object, field and expectation
   it('reports a wrong type at the value', async () => {
     const result = await loadManifestFiles([`${fixtures}bad/wrong-type.yaml`]);
     expect(result.issues.map(formatIssue)).toEqual([
-      expect.stringMatching(/wrong-type\.yaml:7:11: Service\/default\/web: spec\.ports\[0\]\.port: expected an integer, got string "eighty"/),
+      expect.stringMatching(
+        /wrong-type\.yaml:7:11: Service\/default\/web: spec\.ports\[0\]\.port: expected an integer, got string "eighty"/,
+      ),
     ]);
   });
 
@@ -106,15 +112,27 @@ describe('manifest errors name file, line, column, object, field and expectation
     const lines = result.issues.map(formatIssue).map((l) => l.replace(/^.*many-errors\.yaml:/, ''));
     expect(lines).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^4:9: Service\/default\/Web_Service: metadata\.name: Invalid value: "Web_Service": a DNS-1035 label/),
-        expect.stringMatching(/^10:11: Service\/default\/Web_Service: spec\.ports\[0\]\.port: Invalid value: 70000: must be between 1 and 65535/),
-        expect.stringMatching(/^11:15: Service\/default\/Web_Service: spec\.ports\[0\]\.nodePort: Invalid value: 80: provided port is not in the valid range/),
+        expect.stringMatching(
+          /^4:9: Service\/default\/Web_Service: metadata\.name: Invalid value: "Web_Service": a DNS-1035 label/,
+        ),
+        expect.stringMatching(
+          /^10:11: Service\/default\/Web_Service: spec\.ports\[0\]\.port: Invalid value: 70000: must be between 1 and 65535/,
+        ),
+        expect.stringMatching(
+          /^11:15: Service\/default\/Web_Service: spec\.ports\[0\]\.nodePort: Invalid value: 80: provided port is not in the valid range/,
+        ),
         expect.stringMatching(/^12:5: Service\/default\/Web_Service: spec\.ports\[1\]\.name: Required value/),
         expect.stringMatching(/^23:9: Ingress\/default\/web: spec\.rules\[0\]\.http\.paths\[0\]\.pathType: Required value/),
         expect.stringMatching(/^33:5: NetworkPolicy\/default\/bad-policy: spec\.podSelector: Invalid value: .*can't be empty/),
-        expect.stringMatching(/^37:23: NetworkPolicy\/default\/bad-policy: spec\.ingress\[0\]\.from\[0\]\.ipBlock\.cidr: Invalid value: "10\.0\.0\.0\/33"/),
-        expect.stringMatching(/^39:29: NetworkPolicy\/default\/bad-policy: spec\.ingress\[0\]\.ports\[0\]\.endPort: Invalid value: must be greater than or equal to `port`/),
-        expect.stringMatching(/^48:24: Deployment\/default\/api: spec\.template\.metadata\.labels: Invalid value: .*`selector` does not match template `labels`/),
+        expect.stringMatching(
+          /^37:23: NetworkPolicy\/default\/bad-policy: spec\.ingress\[0\]\.from\[0\]\.ipBlock\.cidr: Invalid value: "10\.0\.0\.0\/33"/,
+        ),
+        expect.stringMatching(
+          /^39:29: NetworkPolicy\/default\/bad-policy: spec\.ingress\[0\]\.ports\[0\]\.endPort: Invalid value: must be greater than or equal to `port`/,
+        ),
+        expect.stringMatching(
+          /^48:24: Deployment\/default\/api: spec\.template\.metadata\.labels: Invalid value: .*`selector` does not match template `labels`/,
+        ),
       ]),
     );
     // targetPort was defaulted from the bad port: reported once, where the user wrote it.
@@ -136,7 +154,9 @@ describe('manifest errors name file, line, column, object, field and expectation
   });
 
   it('rejects a document that is not a mapping', () => {
-    expect(messages('- a\n- b\n')).toEqual(['m.yaml:1:1: expected a Kubernetes object (a mapping with apiVersion and kind), got a list']);
+    expect(messages('- a\n- b\n')).toEqual([
+      'm.yaml:1:1: expected a Kubernetes object (a mapping with apiVersion and kind), got a list',
+    ]);
   });
 
   it('rejects an apiVersion that does not serve the kind', () => {
@@ -146,7 +166,9 @@ describe('manifest errors name file, line, column, object, field and expectation
   });
 
   it('rejects duplicate keys in one mapping', () => {
-    expect(messages('apiVersion: v1\nkind: ConfigMap\nkind: Secret\nmetadata: {name: a}\n')[0]).toMatch(/m\.yaml:3:1: invalid YAML: Map keys must be unique/);
+    expect(messages('apiVersion: v1\nkind: ConfigMap\nkind: Secret\nmetadata: {name: a}\n')[0]).toMatch(
+      /m\.yaml:3:1: invalid YAML: Map keys must be unique/,
+    );
   });
 
   it('requires absolute paths for Prefix and Exact Ingress paths (networking/validation)', () => {
@@ -159,7 +181,11 @@ spec:
       paths:
       - {path: api, pathType: Prefix, backend: {service: {name: s, port: {number: 80}}}}
 `;
-    expect(messages(text)).toEqual([expect.stringMatching(/m\.yaml:8:16: Ingress\/default\/a: spec\.rules\[0\]\.http\.paths\[0\]\.path: Invalid value: "api": must be an absolute path/)]);
+    expect(messages(text)).toEqual([
+      expect.stringMatching(
+        /m\.yaml:8:16: Ingress\/default\/a: spec\.rules\[0\]\.http\.paths\[0\]\.path: Invalid value: "api": must be an absolute path/,
+      ),
+    ]);
   });
 
   it('rejects a label selector string error inside a structured selector', () => {
@@ -174,7 +200,12 @@ spec:
   });
 
   it('names the object of an error inside a List item', () => {
-    const text = 'apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: {name: s}\n  spec: {ports: [{port: 0}]}\n';
-    expect(messages(text)).toEqual([expect.stringMatching(/m\.yaml:7:25: Service\/default\/s: items\[0\]\.spec\.ports\[0\]\.port: Invalid value: 0: must be between 1 and 65535/)]);
+    const text =
+      'apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: {name: s}\n  spec: {ports: [{port: 0}]}\n';
+    expect(messages(text)).toEqual([
+      expect.stringMatching(
+        /m\.yaml:7:25: Service\/default\/s: items\[0\]\.spec\.ports\[0\]\.port: Invalid value: 0: must be between 1 and 65535/,
+      ),
+    ]);
   });
 });

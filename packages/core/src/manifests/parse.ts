@@ -1,5 +1,5 @@
 import { CORE_SCHEMA, load } from 'js-yaml';
-import { type Document, LineCounter, isNode, parseDocument } from 'yaml';
+import { type Document, isNode, LineCounter, parseDocument } from 'yaml';
 import { knownKinds } from '../objects/kinds.js';
 import type { KubernetesObject } from '../objects/meta.js';
 import { applyDefaults } from './defaults.js';
@@ -95,13 +95,27 @@ function readFast(segment: DocumentSegment, options: ParseManifestOptions): Docu
 }
 
 /** Parses one document with the `yaml` library and places every problem at its node. */
-function readSlow(segment: DocumentSegment, index: number, file: string, options: ParseManifestOptions, result: ManifestLoadResult): void {
+function readSlow(
+  segment: DocumentSegment,
+  index: number,
+  file: string,
+  options: ParseManifestOptions,
+  result: ManifestLoadResult,
+): void {
   const lineCounter = new LineCounter();
   const doc = parseDocument(segment.text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const place = (at: { line: number; column: number }) => ({ line: at.line + segment.startLine, column: at.column });
   const push = (issue: PendingIssue) => {
     const at = place(issue.at ?? locate(doc, lineCounter, issue.path));
-    result.issues.push({ file, document: index, ...at, object: issue.object, path: formatPath(issue.path), message: issue.message, severity: 'error' });
+    result.issues.push({
+      file,
+      document: index,
+      ...at,
+      object: issue.object,
+      path: formatPath(issue.path),
+      message: issue.message,
+      severity: 'error',
+    });
   };
   if (doc.errors.length > 0) {
     for (const error of doc.errors) {
@@ -150,11 +164,18 @@ function firstContent(segment: DocumentSegment): { line: number; column: number 
  * Turns one parsed document into objects (unwrapping `List`), defaulted and validated.
  * `inSource` tells whether a path was written in the file; without it every problem is kept.
  */
-function readDocumentValue(value: unknown, options: ParseManifestOptions, inSource?: (path: FieldPath) => boolean): DocumentResult {
+function readDocumentValue(
+  value: unknown,
+  options: ParseManifestOptions,
+  inSource?: (path: FieldPath) => boolean,
+): DocumentResult {
   const out: DocumentResult = { objects: [], issues: [] };
   if (value === null || value === undefined) return out; // an empty document, as between two '---'
   if (!isObject(value)) {
-    out.issues.push({ path: [], message: `expected a Kubernetes object (a mapping with apiVersion and kind), got ${Array.isArray(value) ? 'a list' : typeof value}` });
+    out.issues.push({
+      path: [],
+      message: `expected a Kubernetes object (a mapping with apiVersion and kind), got ${Array.isArray(value) ? 'a list' : typeof value}`,
+    });
     return out;
   }
   if (typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) {
@@ -167,8 +188,15 @@ function readDocumentValue(value: unknown, options: ParseManifestOptions, inSour
   return out;
 }
 
-function readObject(raw: unknown, base: FieldPath, options: ParseManifestOptions, out: DocumentResult, inSource?: (path: FieldPath) => boolean): void {
-  const issue = (path: FieldPath, message: string, object?: string) => out.issues.push({ path: [...base, ...path], message, object });
+function readObject(
+  raw: unknown,
+  base: FieldPath,
+  options: ParseManifestOptions,
+  out: DocumentResult,
+  inSource?: (path: FieldPath) => boolean,
+): void {
+  const issue = (path: FieldPath, message: string, object?: string) =>
+    out.issues.push({ path: [...base, ...path], message, object });
   if (!isObject(raw)) {
     issue([], 'expected a Kubernetes object (a mapping with apiVersion and kind)');
     return;
@@ -184,7 +212,11 @@ function readObject(raw: unknown, base: FieldPath, options: ParseManifestOptions
   const info = knownKinds.get(kind);
   const label = `${kind}/${namespaceText ? `${namespaceText}/` : ''}${name}`;
   if (!info) {
-    issue(['kind'], `unknown kind "${kind}" (apiVersion ${String(raw.apiVersion)}); kemu reads: ${[...knownKinds.keys()].join(', ')}`, label);
+    issue(
+      ['kind'],
+      `unknown kind "${kind}" (apiVersion ${String(raw.apiVersion)}); kemu reads: ${[...knownKinds.keys()].join(', ')}`,
+      label,
+    );
     return;
   }
   if (typeof raw.apiVersion !== 'string' || raw.apiVersion === '') {

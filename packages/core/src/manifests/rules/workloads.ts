@@ -38,7 +38,12 @@ function validateContainers(containers: unknown, path: FieldPath, volumeNames: S
 }
 
 /** A PodSpec at `path`. */
-export function validatePodSpec(spec: unknown, path: FieldPath, report: Report, claimTemplateNames: readonly string[] = []): void {
+export function validatePodSpec(
+  spec: unknown,
+  path: FieldPath,
+  report: Report,
+  claimTemplateNames: readonly string[] = [],
+): void {
   if (!isObject(spec)) return;
   // A StatefulSet's volumeClaimTemplates are volumes of its pods too.
   const volumeNames = new Set<string>(claimTemplateNames);

@@ -1,0 +1,55 @@
+import type { GraphNode, Topology } from './topology.js';
+
+// Mermaid flowchart shapes per kind, as Kubernetes diagrams usually draw them.
+const shapes: Record<string, [string, string]> = {
+  Ingress: ['[/', '/]'],
+  Gateway: ['[/', '/]'],
+  HTTPRoute: ['[', ']'],
+  Service: ['([', '])'],
+  Deployment: ['[[', ']]'],
+  StatefulSet: ['[[', ']]'],
+  Pod: ['(', ')'],
+  PersistentVolumeClaim: ['[(', ')]'],
+  StorageClass: ['[(', ')]'],
+};
+
+const escape = (text: string) => text.replace(/"/g, '#quot;');
+
+function box(node: GraphNode): string {
+  const [open, close] = shapes[node.kind] ?? ['[', ']'];
+  return `${node.id}${open}"${escape(`${node.kind} ${node.name}`)}"${close}`;
+}
+
+/**
+ * The topology as a Mermaid flowchart: one subgraph per namespace (and per node for pods that run
+ * on one), solid arrows for traffic, thick for storage, dotted for NetworkPolicy allowances.
+ */
+export function toMermaid(topology: Topology): string {
+  const lines = ['flowchart LR'];
+  const groups = new Map<string, GraphNode[]>();
+  for (const node of topology.nodes) {
+    const group = node.namespace ? `namespace ${node.namespace}` : 'cluster';
+    groups.set(group, [...(groups.get(group) ?? []), node]);
+  }
+  let g = 0;
+  for (const [group, members] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+    lines.push(`  subgraph g${g++}["${escape(group)}"]`);
+    const byNode = new Map<string, GraphNode[]>();
+    for (const node of members.sort((a, b) => a.layer - b.layer || a.name.localeCompare(b.name))) {
+      if (node.nodeName) byNode.set(node.nodeName, [...(byNode.get(node.nodeName) ?? []), node]);
+      else lines.push(`    ${box(node)}`);
+    }
+    for (const [nodeName, pods] of byNode) {
+      lines.push(`    subgraph g${g++}["node ${escape(nodeName)}"]`);
+      for (const pod of pods) lines.push(`      ${box(pod)}`);
+      lines.push('    end');
+    }
+    lines.push('  end');
+  }
+  for (const edge of topology.edges) {
+    const label = edge.label ? `|"${escape(edge.label)}"|` : '';
+    const arrow = edge.style === 'policy' ? '-.->' : edge.style === 'storage' ? '==>' : '-->';
+    lines.push(`  ${edge.from} ${arrow}${label} ${edge.to}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
