@@ -13,11 +13,11 @@ const shapes: Record<string, [string, string]> = {
   StorageClass: ['[(', ')]'],
 };
 
-const escape = (text: string) => text.replace(/"/g, '#quot;');
+const escapeLabel = (text: string) => text.replace(/"/g, '#quot;');
 
 function box(node: GraphNode): string {
   const [open, close] = shapes[node.kind] ?? ['[', ']'];
-  return `${node.id}${open}"${escape(`${node.kind} ${node.name}`)}"${close}`;
+  return `${node.id}${open}"${escapeLabel(`${node.kind} ${node.name}`)}"${close}`;
 }
 
 /**
@@ -33,21 +33,21 @@ export function toMermaid(topology: Topology): string {
   }
   let g = 0;
   for (const [group, members] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
-    lines.push(`  subgraph g${g++}["${escape(group)}"]`);
+    lines.push(`  subgraph g${g++}["${escapeLabel(group)}"]`);
     const byNode = new Map<string, GraphNode[]>();
     for (const node of members.sort((a, b) => a.layer - b.layer || a.name.localeCompare(b.name))) {
       if (node.nodeName) byNode.set(node.nodeName, [...(byNode.get(node.nodeName) ?? []), node]);
       else lines.push(`    ${box(node)}`);
     }
     for (const [nodeName, pods] of byNode) {
-      lines.push(`    subgraph g${g++}["node ${escape(nodeName)}"]`);
+      lines.push(`    subgraph g${g++}["node ${escapeLabel(nodeName)}"]`);
       for (const pod of pods) lines.push(`      ${box(pod)}`);
       lines.push('    end');
     }
     lines.push('  end');
   }
   for (const edge of topology.edges) {
-    const label = edge.label ? `|"${escape(edge.label)}"|` : '';
+    const label = edge.label ? `|"${escapeLabel(edge.label)}"|` : '';
     const arrow = edge.style === 'policy' ? '-.->' : edge.style === 'storage' ? '==>' : '-->';
     lines.push(`  ${edge.from} ${arrow}${label} ${edge.to}`);
   }
