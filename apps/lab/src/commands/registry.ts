@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { defineGraphCommand } from './graph.command.js';
+import { defineMigrateConvertCommand } from './migrate.command.js';
 import { defineValidateCommand } from './validate.command.js';
 import { defineVersionCommand } from './version.command.js';
 
@@ -11,4 +12,5 @@ export const commandDefinitions: ReadonlyArray<(program: Command) => void> = [
   defineVersionCommand,
   defineValidateCommand,
   defineGraphCommand,
+  defineMigrateConvertCommand,
 ];
