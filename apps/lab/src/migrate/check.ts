@@ -1,0 +1,93 @@
+import type { ProbeRequest } from './corpus.js';
+
+/** What a router does with a request: which backend receives which path, or which status. */
+export interface RouteAnswer {
+  /** `namespace/service:port` when proxied. */
+  backend?: string;
+  /** The path (and query) the backend receives after rewrites. */
+  upstreamPath?: string;
+  /** The status when the router answers itself (404, 503, 301, 308, …). */
+  status?: number;
+  /** Location of a redirect. */
+  location?: string;
+  /** Why: the rule that matched, and those that lost. */
+  explanation: string[];
+}
+
+/** A router as `migrate check` needs it: ask it about one request. */
+export interface ProbeRouter {
+  answer(request: ProbeRequest): RouteAnswer;
+}
+
+/** One request whose answers differ. */
+export interface Difference {
+  request: ProbeRequest;
+  old: RouteAnswer;
+  new: RouteAnswer;
+}
+
+/** The result of comparing two routers over a corpus. */
+export interface CheckResult {
+  compared: number;
+  differences: Difference[];
+}
+
+/** The comparable part of an answer: what the client and the backend would see. */
+export function outcome(answer: RouteAnswer): string {
+  if (answer.backend) return `${answer.backend} ${answer.upstreamPath ?? ''}`;
+  return `${answer.status ?? '?'}${answer.location ? ` → ${answer.location}` : ''}`;
+}
+
+/** Asks both routers about every request and keeps the ones whose outcomes differ. */
+export function compareRouters(oldRouter: ProbeRouter, newRouter: ProbeRouter, corpus: readonly ProbeRequest[]): CheckResult {
+  const differences: Difference[] = [];
+  for (const request of corpus) {
+    const before = oldRouter.answer(request);
+    const after = newRouter.answer(request);
+    if (outcome(before) !== outcome(after)) differences.push({ request, old: before, new: after });
+  }
+  return { compared: corpus.length, differences };
+}
+
+/** `GET https://host/path [x-canary=always] @0.42`: a request in one line. */
+export function describeRequest(request: ProbeRequest): string {
+  const headers = Object.entries(request.headers).map(([k, v]) => `${k}=${v}`);
+  return `${request.method} ${request.scheme}://${request.host}${request.path}${headers.length ? ` [${headers.join(' ')}]` : ''}${request.weightSample > 0.001 ? ` @${request.weightSample.toFixed(3)}` : ''}`;
+}
+
+/** Human form: each difference with both answers and both explanations side by side. */
+export function formatCheckText(result: CheckResult, limit = 50): string {
+  const lines: string[] = [];
+  for (const d of result.differences.slice(0, limit)) {
+    lines.push(`DIFFERENT ${describeRequest(d.request)}`);
+    lines.push(`  old (ingress-nginx): ${outcome(d.old)}`);
+    for (const why of d.old.explanation) lines.push(`      ${why}`);
+    lines.push(`  new (Gateway API):   ${outcome(d.new)}`);
+    for (const why of d.new.explanation) lines.push(`      ${why}`);
+  }
+  if (result.differences.length > limit) lines.push(`… and ${result.differences.length - limit} more differences (use -o json for all)`);
+  lines.push(`${result.compared} requests compared, ${result.differences.length} routed differently`);
+  return `${lines.join('\n')}\n`;
+}
+
+const xml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** JUnit XML: one test case per distinct request shape that differs, so CI shows each as a failure. */
+export function formatCheckJUnit(result: CheckResult): string {
+  const cases = result.differences.map((d) => {
+    const message = `old: ${outcome(d.old)} / new: ${outcome(d.new)}`;
+    const body = [`old (ingress-nginx): ${outcome(d.old)}`, ...d.old.explanation.map((w) => `  ${w}`), `new (Gateway API): ${outcome(d.new)}`, ...d.new.explanation.map((w) => `  ${w}`)].join('\n');
+    return `    <testcase classname="kemu.migrate.check" name="${xml(describeRequest(d.request))}"><failure message="${xml(message)}">${xml(body)}</failure></testcase>`;
+  });
+  const passed = result.compared - result.differences.length;
+  if (passed > 0) cases.push(`    <testcase classname="kemu.migrate.check" name="${passed} requests routed the same"/>`);
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites tests="${cases.length}" failures="${result.differences.length}">`,
+    `  <testsuite name="kemu migrate check" tests="${cases.length}" failures="${result.differences.length}">`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
