@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { defineGraphCommand } from './graph.command.js';
 import { defineMigrateConvertCommand } from './migrate.command.js';
+import { defineTopCommand } from './top.command.js';
 import { defineValidateCommand } from './validate.command.js';
 import { defineVersionCommand } from './version.command.js';
 
@@ -13,4 +14,5 @@ export const commandDefinitions: ReadonlyArray<(program: Command) => void> = [
   defineValidateCommand,
   defineGraphCommand,
   defineMigrateConvertCommand,
+  defineTopCommand,
 ];
