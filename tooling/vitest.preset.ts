@@ -9,6 +9,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
  * `packages/<pkg>/src/<sub>/index.ts`, so tests run against sources and never wait for a build.
  */
 export const sourceAliases = [
+  { find: /^kemu\/testing$/, replacement: `${root}apps/lab/src/testing/index.ts` },
   { find: /^@kemu\/([a-z-]+)\/([a-z-]+)$/, replacement: `${root}packages/$1/src/$2/index.ts` },
   { find: /^@kemu\/([a-z-]+)$/, replacement: `${root}packages/$1/src/index.ts` },
 ];

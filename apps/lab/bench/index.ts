@@ -1,4 +1,8 @@
 // `pnpm bench` for the kemu app: figures are printed side by side with their limit, never asserted.
 import { runCliStartBench } from './cli-start.bench.js';
+import { runLabStartupBench } from './lab-startup.bench.js';
+import { runMigrateBench } from './migrate.bench.js';
 
 runCliStartBench();
+await runLabStartupBench();
+runMigrateBench();

@@ -26,3 +26,20 @@ export function defineMigrateConvertCommand(program: Command): void {
       },
     );
 }
+
+/** `kemu migrate check`: both routers on one request corpus; exit 4 when any request routes differently. */
+export function defineMigrateCheckCommand(program: Command): void {
+  commandGroup(program, 'migrate', 'move from ingress-nginx Ingresses to Gateway API, and prove the routing did not change')
+    .command('check')
+    .description(
+      'compare the ingress-nginx routing of --from with the Gateway API routing of --to on a generated corpus (+ --requests)',
+    )
+    .requiredOption('--from <path...>', 'the ingress-nginx manifests (Ingresses, IngressClasses, Services)')
+    .requiredOption('--to <path...>', 'the Gateway API manifests (Gateways, HTTPRoutes, ReferenceGrants)')
+    .option('--requests <file>', 'your own requests: one per line, "METHOD host /path [header=value…]", or access-log lines')
+    .addOption(new Option('-o, --output <format>', 'text, json or junit').choices(['text', 'json', 'junit']).default('text'))
+    .action(async (options: { from: string[]; to: string[]; requests?: string; output: 'text' | 'json' | 'junit' }) => {
+      const { runMigrateCheck } = await import('./migrate-check.action.js');
+      await runMigrateCheck(options);
+    });
+}

@@ -69,11 +69,13 @@ export function canaryRules(
   }
   const weight = Number(annotation(canary.ingress, 'canary-weight') ?? '0');
   const total = Number(annotation(canary.ingress, 'canary-weight-total') ?? '100');
+  // The canary first: ingress-nginx sends the lowest draws to the canary (math.random(total) <= weight),
+  // and Gateway weights are walked in backendRefs order, so the same draw lands on the same side.
   const backends: HTTPBackendRef[] =
     weight > 0
       ? [
-          { ...main, weight: Math.max(0, total - weight) },
           { ...canary.backend, weight },
+          { ...main, weight: Math.max(0, total - weight) },
         ]
       : [main];
   rules.push({ ...copy(base), matches: [copy(match)], backendRefs: backends });
@@ -82,7 +84,7 @@ export function canaryRules(
       object,
       subject: `${nginxPrefix}canary-weight`,
       verdict: 'translated',
-      detail: `${weight} of ${total} → backendRefs weights ${total - weight}/${weight}`,
+      detail: `${weight} of ${total} → backendRefs weights ${weight} (canary first) and ${total - weight}`,
     });
   }
   return rules;

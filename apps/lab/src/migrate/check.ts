@@ -16,7 +16,10 @@ export interface RouteAnswer {
 
 /** A router as `migrate check` needs it: ask it about one request. */
 export interface ProbeRouter {
+  /** The answer alone (fast: what the comparison needs). */
   answer(request: ProbeRequest): RouteAnswer;
+  /** The answer with every rule considered and why it lost (asked only for differences). */
+  explain(request: ProbeRequest): RouteAnswer;
 }
 
 /** One request whose answers differ. */
@@ -38,13 +41,25 @@ export function outcome(answer: RouteAnswer): string {
   return `${answer.status ?? '?'}${answer.location ? ` → ${answer.location}` : ''}`;
 }
 
-/** Asks both routers about every request and keeps the ones whose outcomes differ. */
-export function compareRouters(oldRouter: ProbeRouter, newRouter: ProbeRouter, corpus: readonly ProbeRequest[]): CheckResult {
+/** Asks both routers about every request and keeps the ones whose outcomes differ (explained up to `explainLimit`). */
+export function compareRouters(
+  oldRouter: ProbeRouter,
+  newRouter: ProbeRouter,
+  corpus: readonly ProbeRequest[],
+  explainLimit = 1000,
+): CheckResult {
   const differences: Difference[] = [];
   for (const request of corpus) {
     const before = oldRouter.answer(request);
     const after = newRouter.answer(request);
-    if (outcome(before) !== outcome(after)) differences.push({ request, old: before, new: after });
+    if (outcome(before) === outcome(after)) continue;
+    // Explanations are costly: the first `explainLimit` differences get them, the rest their answers.
+    const explain = differences.length < explainLimit;
+    differences.push({
+      request,
+      old: explain ? oldRouter.explain(request) : before,
+      new: explain ? newRouter.explain(request) : after,
+    });
   }
   return { compared: corpus.length, differences };
 }
@@ -55,17 +70,33 @@ export function describeRequest(request: ProbeRequest): string {
   return `${request.method} ${request.scheme}://${request.host}${request.path}${headers.length ? ` [${headers.join(' ')}]` : ''}${request.weightSample > 0.001 ? ` @${request.weightSample.toFixed(3)}` : ''}`;
 }
 
+/** Differences that differ only in headers or weight draws, folded into one with a count. */
+export function groupDifferences(differences: readonly Difference[]): { first: Difference; count: number }[] {
+  const groups = new Map<string, { first: Difference; count: number }>();
+  for (const d of differences) {
+    const r = d.request;
+    const key = `${r.method} ${r.scheme}://${r.host}${r.path} ${outcome(d.old)} ${outcome(d.new)}`;
+    const group = groups.get(key);
+    if (group) group.count++;
+    else groups.set(key, { first: d, count: 1 });
+  }
+  return [...groups.values()];
+}
+
 /** Human form: each difference with both answers and both explanations side by side. */
-export function formatCheckText(result: CheckResult, limit = 50): string {
+export function formatCheckText(result: CheckResult, limit = 40): string {
   const lines: string[] = [];
-  for (const d of result.differences.slice(0, limit)) {
-    lines.push(`DIFFERENT ${describeRequest(d.request)}`);
+  const groups = groupDifferences(result.differences);
+  for (const { first: d, count } of groups.slice(0, limit)) {
+    lines.push(
+      `DIFFERENT ${describeRequest(d.request)}${count > 1 ? `  (and ${count - 1} more with other headers or weight draws)` : ''}`,
+    );
     lines.push(`  old (ingress-nginx): ${outcome(d.old)}`);
     for (const why of d.old.explanation) lines.push(`      ${why}`);
     lines.push(`  new (Gateway API):   ${outcome(d.new)}`);
     for (const why of d.new.explanation) lines.push(`      ${why}`);
   }
-  if (result.differences.length > limit) lines.push(`… and ${result.differences.length - limit} more differences (use -o json for all)`);
+  if (groups.length > limit) lines.push(`… and ${groups.length - limit} more kinds of difference (use -o json for all)`);
   lines.push(`${result.compared} requests compared, ${result.differences.length} routed differently`);
   return `${lines.join('\n')}\n`;
 }
@@ -76,7 +107,12 @@ const xml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').
 export function formatCheckJUnit(result: CheckResult): string {
   const cases = result.differences.map((d) => {
     const message = `old: ${outcome(d.old)} / new: ${outcome(d.new)}`;
-    const body = [`old (ingress-nginx): ${outcome(d.old)}`, ...d.old.explanation.map((w) => `  ${w}`), `new (Gateway API): ${outcome(d.new)}`, ...d.new.explanation.map((w) => `  ${w}`)].join('\n');
+    const body = [
+      `old (ingress-nginx): ${outcome(d.old)}`,
+      ...d.old.explanation.map((w) => `  ${w}`),
+      `new (Gateway API): ${outcome(d.new)}`,
+      ...d.new.explanation.map((w) => `  ${w}`),
+    ].join('\n');
     return `    <testcase classname="kemu.migrate.check" name="${xml(describeRequest(d.request))}"><failure message="${xml(message)}">${xml(body)}</failure></testcase>`;
   });
   const passed = result.compared - result.differences.length;

@@ -60,10 +60,13 @@ describe('kemu migrate convert: paths', () => {
     ]);
   });
 
-  it('turns an ImplementationSpecific path into a string-prefix RegularExpression, not PathPrefix', () => {
+  it('turns an ImplementationSpecific path into PathPrefix plus a string-prefix RegularExpression', () => {
     // ingress-nginx renders ImplementationSpecific as a plain nginx prefix location: /foo catches /foobar.
     const { objects, report } = convert(ingress('a', path('/foo', 'ImplementationSpecific')));
-    expect(routes(objects)[0]!.spec.rules![0]!.matches![0]!.path).toEqual({ type: 'RegularExpression', value: '/foo.*' });
+    expect(routes(objects)[0]!.spec.rules![0]!.matches!.map((m) => m.path)).toEqual([
+      { type: 'PathPrefix', value: '/foo' },
+      { type: 'RegularExpression', value: '/foo.*' },
+    ]);
     expect(entry(report.entries, /path \/foo/)).toMatchObject({ verdict: 'translated' });
   });
 
@@ -213,7 +216,7 @@ describe('kemu migrate convert: annotations', () => {
     ).toEqual([
       ['always', 'v2:1'],
       ['never', 'v1:1'],
-      ['-', 'v1:80,v2:20'],
+      ['-', 'v2:20,v1:80'],
     ]);
   });
 

@@ -107,7 +107,9 @@ export function convertIngresses(objects: readonly KubernetesObject[], options: 
           continue;
         }
         claimed.set(key, object);
-        const translation = translatePath(path, regexHosts.has(host), rewriteTarget);
+        const hostPaths = rules.flatMap((r) => r.http?.paths ?? []).map((p) => p.path ?? '/');
+        const shadowed = hostPaths.some((other) => other !== (path.path ?? '/') && (path.path ?? '/').startsWith(other));
+        const translation = translatePath(path, regexHosts.has(host), rewriteTarget, shadowed);
         if (translation.refused || !translation.match) {
           report.push({ object, subject, verdict: 'refused', detail: translation.refused ?? 'no match' });
           continue;
@@ -128,14 +130,14 @@ export function convertIngresses(objects: readonly KubernetesObject[], options: 
           ...(common.timeouts ? { timeouts: common.timeouts } : {}),
         };
         if (redirect) {
-          routeRules.push({ matches: [translation.match], filters: [redirect] });
+          routeRules.push({ matches: [translation.match, ...(translation.extraMatches ?? [])], filters: [redirect] });
           continue;
         }
         const canary = findCanary(canaries, host, path.path ?? '/', services);
         routeRules.push(
           ...(canary
             ? canaryRules(translation.match, backend.ref, canary, base, report)
-            : [{ ...base, matches: [translation.match], backendRefs: [backend.ref] }]),
+            : [{ ...base, matches: [translation.match, ...(translation.extraMatches ?? [])], backendRefs: [backend.ref] }]),
         );
       }
       addDefaultBackendRule(ingress, routeRules, services, report);
@@ -150,6 +152,15 @@ export function convertIngresses(objects: readonly KubernetesObject[], options: 
       if (rules.length > 0) routes.push(httpRoute(ingress, '', rules, [listeners.catchAll()], options, gatewayNamespace));
     }
     if (redirect) report.push(redirectVerdict(ingress));
+  }
+  if (mains.length > 0) {
+    report.push({
+      object: 'all Ingresses',
+      subject: 'path normalization',
+      verdict: 'translated-with-difference',
+      detail:
+        'ingress-nginx matches the normalized URI (%XX decoded, dot-segments resolved, // merged); Gateway API leaves normalization to the implementation, and kemu matches the path as sent',
+    });
   }
   const gatewayName = options.gateway ?? 'ingress';
   const result: KubernetesObject[] = [];
@@ -348,6 +359,13 @@ function attach(
   const object = refOf(ingress);
   const forced = nginx(ingress, 'force-ssl-redirect') === 'true';
   if (!tlsSecrets.has(host)) {
+    report.push({
+      object,
+      subject: `host ${host} without TLS`,
+      verdict: 'translated-with-difference',
+      detail:
+        'ingress-nginx also answers this host over HTTPS with its default self-signed certificate; the Gateway has no HTTPS listener for it (add a tls section to get one)',
+    });
     if (forced)
       report.push({
         object,

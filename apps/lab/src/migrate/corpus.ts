@@ -20,7 +20,15 @@ const literalPrefix = (path: string) => path.split(/[()[\]{}*+?|^$\\.]/)[0] || '
 function pathVariants(path: string): string[] {
   const base = /[()[\]{}*+?|^$\\]/.test(path) ? literalPrefix(path) : path;
   const trimmed = base.length > 1 && base.endsWith('/') ? base.slice(0, -1) : base;
-  const variants = new Set<string>([base, trimmed, `${trimmed}/`, `${trimmed}/x`, `${trimmed}/x/y?q=1`, `${trimmed}bar`, `${trimmed}.html`]);
+  const variants = new Set<string>([
+    base,
+    trimmed,
+    `${trimmed}/`,
+    `${trimmed}/x`,
+    `${trimmed}/x/y?q=1`,
+    `${trimmed}bar`,
+    `${trimmed}.html`,
+  ]);
   if (trimmed !== '/') {
     variants.add(trimmed.toUpperCase());
     variants.add(`${trimmed}//x`);
@@ -49,14 +57,18 @@ function headerVariants(objects: readonly KubernetesObject[]): Record<string, st
   for (const ingress of ofKind(objects, 'Ingress') as Ingress[]) {
     const a = ingress.metadata.annotations ?? {};
     const header = a[`${nginx}canary-by-header`];
-    if (header) for (const value of ['always', 'never', 'other', a[`${nginx}canary-by-header-value`] ?? 'always']) sets.push({ [header]: value });
+    if (header)
+      for (const value of ['always', 'never', 'other', a[`${nginx}canary-by-header-value`] ?? 'always'])
+        sets.push({ [header]: value });
     const cookie = a[`${nginx}canary-by-cookie`];
     if (cookie) for (const value of ['always', 'never']) sets.push({ cookie: `${cookie}=${value}` });
   }
   for (const route of ofKind(objects, 'HTTPRoute') as HTTPRoute[]) {
     for (const rule of route.spec.rules ?? []) {
       for (const match of rule.matches ?? []) {
-        for (const header of match.headers ?? []) if (header.type !== 'RegularExpression') sets.push({ [header.name]: header.value }, { [header.name]: `${header.value}-not` });
+        for (const header of match.headers ?? [])
+          if (header.type !== 'RegularExpression')
+            sets.push({ [header.name]: header.value }, { [header.name]: `${header.value}-not` });
       }
     }
   }
@@ -79,7 +91,8 @@ function weightSamples(objects: readonly KubernetesObject[]): number[] {
     if (Number.isFinite(weight)) splits.push([total - weight, weight]);
   }
   for (const route of ofKind(objects, 'HTTPRoute') as HTTPRoute[]) {
-    for (const rule of route.spec.rules ?? []) if ((rule.backendRefs?.length ?? 0) > 1) splits.push(rule.backendRefs!.map((b) => b.weight ?? 1));
+    for (const rule of route.spec.rules ?? [])
+      if ((rule.backendRefs?.length ?? 0) > 1) splits.push(rule.backendRefs!.map((b) => b.weight ?? 1));
   }
   for (const weights of splits) {
     const total = weights.reduce((a, b) => a + b, 0);
@@ -112,7 +125,8 @@ export function generateCorpus(oldObjects: readonly KubernetesObject[], newObjec
   }
   for (const route of ofKind(all, 'HTTPRoute') as HTTPRoute[]) {
     for (const host of route.spec.hostnames ?? []) for (const v of hostVariants(host)) hosts.add(v);
-    for (const rule of route.spec.rules ?? []) for (const match of rule.matches ?? []) for (const v of pathVariants(match.path?.value ?? '/')) paths.add(v);
+    for (const rule of route.spec.rules ?? [])
+      for (const match of rule.matches ?? []) for (const v of pathVariants(match.path?.value ?? '/')) paths.add(v);
   }
   const headers = headerVariants(all);
   const samples = weightSamples(all);

@@ -3,6 +3,8 @@ import type { HTTPIngressPath, HTTPRouteFilter, HTTPRouteMatch } from '@kemu/cor
 /** How one Ingress path becomes a Gateway API match, and what (if anything) changes meaning. */
 export interface PathTranslation {
   match?: HTTPRouteMatch;
+  /** More matches ORed with `match` in the same rule. */
+  extraMatches?: HTTPRouteMatch[];
   /** The URLRewrite path part from rewrite-target, when there is one. */
   rewritePath?: NonNullable<HTTPRouteFilter['urlRewrite']>['path'];
   /** Set when the translation is exact: the note says how. */
@@ -25,7 +27,13 @@ const prefixCaptureTarget = /^(\/?[^$]*?)\/?\$2$/;
  * (use-regex or rewrite-target on any Ingress of the host), where every path becomes a
  * case-insensitive regex location (`location ~* "^path"`).
  */
-export function translatePath(entry: HTTPIngressPath, regexHost: boolean, rewriteTarget: string | undefined): PathTranslation {
+/** `shadowed`: another path of the host is a string prefix of this one (e.g. `/`) and would take its near misses. */
+export function translatePath(
+  entry: HTTPIngressPath,
+  regexHost: boolean,
+  rewriteTarget: string | undefined,
+  shadowed = false,
+): PathTranslation {
   const path = entry.path ?? '/';
   if (rewriteTarget !== undefined) return translateRewrite(path, rewriteTarget);
   if (regexHost) {
@@ -51,14 +59,31 @@ export function translatePath(entry: HTTPIngressPath, regexHost: boolean, rewrit
         };
       }
       return { match: { path: { type: 'PathPrefix', value: path } }, exact: 'Prefix → PathPrefix (element-wise in both)' };
-    default:
+    default: {
       // ingress-nginx: ImplementationSpecific is a plain nginx prefix location, a string prefix.
       if (path === '/')
         return { match: { path: { type: 'PathPrefix', value: '/' } }, exact: 'ImplementationSpecific / → PathPrefix /' };
+      const prefix = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+      const regex = `${escapeRegex(path)}.*`;
+      // PathPrefix keeps the length precedence for the path and its sub-paths; the
+      // RegularExpression adds the string-prefix near misses (/foo catches /foobar in nginx).
+      const matches = [
+        { path: { type: 'PathPrefix' as const, value: prefix } },
+        { path: { type: 'RegularExpression' as const, value: regex } },
+      ];
+      if (shadowed) {
+        return {
+          match: matches[0],
+          extraMatches: [matches[1]!],
+          difference: `ImplementationSpecific ${path} is a string prefix in ingress-nginx (${path}x goes here); PathPrefix ${prefix} + RegularExpression "${regex}" match the same requests, but a RegularExpression ranks below every PathPrefix in Gateway API, so ${path}x now goes to a shorter path of this host`,
+        };
+      }
       return {
-        match: { path: { type: 'RegularExpression', value: `${escapeRegex(path)}.*` } },
-        exact: `ImplementationSpecific is a string prefix in ingress-nginx (${path} catches ${path}x); PathPrefix would not be, so RegularExpression "${escapeRegex(path)}.*" (RegularExpression support is implementation-specific)`,
+        match: matches[0],
+        extraMatches: [matches[1]!],
+        exact: `ImplementationSpecific is a string prefix in ingress-nginx (${path} catches ${path}x): PathPrefix ${prefix} + RegularExpression "${regex}"`,
       };
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidCidrError, InvalidIpError, coreErrorCodes } from './catalogue.js';
-import { KemuError, isKemuError } from './kemu-error.js';
+import { coreErrorCodes, InvalidCidrError, InvalidIpError } from './catalogue.js';
+import { isKemuError, KemuError } from './kemu-error.js';
 
 describe('kemu errors', () => {
   it('carry a stable code from the catalogue and a message naming the input', () => {

@@ -16,9 +16,9 @@ export class KemuError extends Error {
     Object.defineProperty(this, kemuErrorBrand, { value: true });
   }
 
-  // `this` is the class on the right of instanceof: subclasses keep the ordinary prototype check.
-  // biome-ignore lint/complexity/noThisInStatic: the receiver is exactly what must be compared
   static override [Symbol.hasInstance](value: unknown): boolean {
+    // `this` is the class on the right of instanceof: subclasses keep the ordinary prototype check.
+    // biome-ignore lint/complexity/noThisInStatic: the receiver is exactly what must be compared
     if (this !== KemuError) return Function.prototype[Symbol.hasInstance].call(this, value);
     return isKemuError(value);
   }

@@ -38,6 +38,10 @@ export interface Node extends KubernetesObject {
     }[];
     capacity?: Record<string, string>;
     allocatable?: Record<string, string>;
+    /** Volumes kubelet has mounted or is mounting (`kubernetes.io/csi/<driver>^<handle>`); the A/D controller waits for them to go before detaching. */
+    volumesInUse?: string[];
+    /** Volumes attached to the node, as the A/D controller reports them. */
+    volumesAttached?: { name: string; devicePath: string }[];
   };
 }
 

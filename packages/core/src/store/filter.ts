@@ -1,11 +1,9 @@
 import type { KubernetesObject } from '../objects/meta.js';
-import { type Selector, parseSelector } from '../selectors/label-selector.js';
+import { parseSelector, type Selector } from '../selectors/label-selector.js';
 import type { WatchOptions } from './types.js';
 
 /** A compiled list/watch filter: kind, namespace and label selector. */
-export interface ObjectFilter {
-  (object: KubernetesObject): boolean;
-}
+export type ObjectFilter = (object: KubernetesObject) => boolean;
 
 /** Compiles list/watch options into one predicate; throws on a bad selector before any I/O. */
 export function compileFilter(options: WatchOptions): ObjectFilter {

@@ -1,27 +1,27 @@
-export type {
-  Store,
-  ObjectKey,
-  WatchEvent,
-  WatchEventType,
-  Watch,
-  WatchOptions,
-  ListOptions,
-  ListResult,
-  DeleteOptions,
-  ClaimResult,
-} from './types.js';
 export {
-  StoreNotFoundError,
   StoreAlreadyExistsError,
+  StoreClosedError,
   StoreConflictError,
   StoreGoneError,
   StoreInvalidError,
+  StoreNotFoundError,
   StoreUnavailableError,
-  StoreClosedError,
 } from './errors.js';
-export { MemoryStore, MemoryBackend, type MemoryStoreOptions, createMemoryStore } from './memory-store.js';
-export { storeKey, keyOf } from './keys.js';
-export { WatchQueue } from './watch-queue.js';
 export { compileFilter, type ObjectFilter } from './filter.js';
-export { prepareCreate, prepareUpdate, jsonCopy } from './object-writes.js';
+export { keyOf, storeKey } from './keys.js';
+export { createMemoryStore, MemoryBackend, MemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export { jsonCopy, prepareCreate, prepareUpdate } from './object-writes.js';
 export { updateWithRetry } from './retry.js';
+export type {
+  ClaimResult,
+  DeleteOptions,
+  ListOptions,
+  ListResult,
+  ObjectKey,
+  Store,
+  Watch,
+  WatchEvent,
+  WatchEventType,
+  WatchOptions,
+} from './types.js';
+export { WatchQueue } from './watch-queue.js';

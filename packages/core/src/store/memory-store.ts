@@ -1,15 +1,7 @@
-import { isNamespaced } from '../objects/kinds.js';
 import type { KubernetesObject } from '../objects/meta.js';
-import {
-  StoreAlreadyExistsError,
-  StoreClosedError,
-  StoreConflictError,
-  StoreGoneError,
-  StoreInvalidError,
-  StoreNotFoundError,
-} from './errors.js';
+import { StoreAlreadyExistsError, StoreClosedError, StoreConflictError, StoreGoneError, StoreNotFoundError } from './errors.js';
 import { compileFilter } from './filter.js';
-import { keyOf, parseResourceVersion, storeKey } from './keys.js';
+import { keyOf, parseResourceVersion, storeKey, writeKeyOf } from './keys.js';
 import { jsonCopy, prepareCreate, prepareUpdate } from './object-writes.js';
 import type {
   ClaimResult,
@@ -131,8 +123,10 @@ export class MemoryStore implements Store {
     const entry = this.state.objects.get(key);
     if (!entry) throw new StoreNotFoundError(key);
     const current = JSON.parse(entry.json) as T;
-    if (options.resourceVersion !== undefined && options.resourceVersion !== current.metadata.resourceVersion) {
-      throw new StoreConflictError(key, options.resourceVersion, current.metadata.resourceVersion!);
+    const expected = options.resourceVersion;
+    // An empty precondition is no precondition, as for update.
+    if (expected !== undefined && expected !== '' && expected !== current.metadata.resourceVersion) {
+      throw new StoreConflictError(key, expected, current.metadata.resourceVersion!);
     }
     this.state.objects.delete(key);
     return this.write('DELETED', key, current, false);
@@ -155,7 +149,11 @@ export class MemoryStore implements Store {
     this.checkOpen();
     const queue = new WatchQueue<T>();
     const filter = compileFilter(options);
+    // Events at or before the start point are never delivered, even live ones (a watch from a
+    // resourceVersion newer than the store's sees only changes after it, as Redis streams do).
+    let after = 0;
     const deliver = (event: LoggedEvent) => {
+      if (event.resourceVersion !== 0 && event.resourceVersion <= after) return;
       const object = JSON.parse(event.json) as T;
       if (filter(object)) queue.push({ type: event.type, object } as WatchEvent<T>);
     };
@@ -165,6 +163,7 @@ export class MemoryStore implements Store {
       for (const [, entry] of initial) deliver({ type: 'ADDED', resourceVersion: 0, json: entry.json });
     } else {
       const from = Number(parseResourceVersion(options.resourceVersion));
+      after = from;
       const oldest = state.history[state.historyStart]?.resourceVersion ?? state.resourceVersion + 1;
       // History holds every event from `oldest` on; a start older than that has a gap.
       if (from < state.resourceVersion && oldest > from + 1) {
@@ -224,11 +223,7 @@ export class MemoryStore implements Store {
   }
 
   private keyFor(object: KubernetesObject): string {
-    const key = keyOf(object);
-    if (!key.namespace && isNamespaced(object.kind)) {
-      throw new StoreInvalidError(`${object.kind}/${key.name} needs metadata.namespace`);
-    }
-    return storeKey(key);
+    return writeKeyOf(object);
   }
 
   /** Bumps the resourceVersion, stores (unless deleting), logs and fans the event out. */

@@ -7,8 +7,8 @@ export function jsonCopy<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
-/** Everything but metadata and status: a change here bumps metadata.generation. */
-function specPart(object: KubernetesObject): string {
+/** Everything but metadata and status, serialized: a change here bumps metadata.generation. */
+export function specPart(object: KubernetesObject): string {
   const { metadata: _metadata, status: _status, ...rest } = object as KubernetesObject & { status?: unknown };
   return JSON.stringify(rest);
 }

@@ -1,0 +1,54 @@
+import { KemuError } from '@kemu/core';
+
+/**
+ * Every error code the lab's wiring of the emulators throws. Codes are stable; a retired code is
+ * never reused.
+ */
+export const wiringErrorCodes = {
+  KEMU_LAB_VOLUME_MOUNT_TIMEOUT:
+    "a pod's PersistentVolumeClaim was not bound, attached and published to its node in time; the message gives kubelet's last reason",
+  KEMU_LAB_VOLUME_UNMOUNT_TIMEOUT: "a stopped pod's CSI volume was not unpublished in time",
+  KEMU_LAB_VOLUME_NODE: 'a pod runs on a node that has no CSI node plugin (the node is not in `nodes`)',
+  KEMU_LAB_VOLUMES_CLOSED: 'a volume was mounted after the CSI addon was closed, or before it was started',
+} as const;
+
+/** One of the codes in {@link wiringErrorCodes}. */
+export type WiringErrorCode = keyof typeof wiringErrorCodes;
+
+/** A claim was not ready for a pod within the mount timeout (kubelet's "Unable to attach or mount volumes"). */
+export class VolumeMountTimeoutError extends KemuError {
+  constructor(pod: string, volume: string, timeoutMs: number, reason: string) {
+    super(
+      'KEMU_LAB_VOLUME_MOUNT_TIMEOUT',
+      `pod ${pod}: volume "${volume}" not mounted after ${timeoutMs} ms: ${reason} (check the PersistentVolumeClaim, its StorageClass provisioner and the VolumeAttachments)`,
+    );
+  }
+}
+
+/** A stopped pod's volume stayed published past the timeout. */
+export class VolumeUnmountTimeoutError extends KemuError {
+  constructor(pod: string, volume: string, timeoutMs: number, reason: string) {
+    super('KEMU_LAB_VOLUME_UNMOUNT_TIMEOUT', `pod ${pod}: volume "${volume}" still published after ${timeoutMs} ms: ${reason}`, {
+      userError: false,
+    });
+  }
+}
+
+/** The pod's node has no CSI node plugin. */
+export class VolumeNodeError extends KemuError {
+  constructor(pod: string, node: string, known: readonly string[]) {
+    super(
+      'KEMU_LAB_VOLUME_NODE',
+      `pod ${pod}: node "${node}" has no CSI node plugin (nodes with one: ${known.join(', ') || 'none'}); pass it in createCsiVolumes({ nodes })`,
+    );
+  }
+}
+
+/** The CSI addon is not running. */
+export class VolumesClosedError extends KemuError {
+  constructor(what: string) {
+    super('KEMU_LAB_VOLUMES_CLOSED', `${what}: the CSI volumes addon is not running (add it to the lab's addons)`, {
+      userError: false,
+    });
+  }
+}

@@ -1,0 +1,24 @@
+// @kemu/cni/agent — the data plane: node agents moving real bytes over loopback.
+export { NodeAgent, type PodAttachment, startNodeAgent } from './agent.js';
+export { AgentCounters, type TrafficCounters } from './counters.js';
+export type { DatagramOutcome } from './datagram-path.js';
+export { MemoryDirectory } from './directory.js';
+export { createHttpProxy, type Dialer, parseAuthority } from './http-proxy.js';
+export { createSocksProxy, type DatagramRelay, socksReply } from './socks.js';
+export {
+  createTunnelServer,
+  splice,
+  type TunnelDecision,
+  TunnelPool,
+  type TunnelRequest,
+  tunnelHeaders,
+  tunnelSettings,
+} from './tunnel.js';
+export type {
+  AgentDirectory,
+  AgentEndpoint,
+  ConnectOutcome,
+  NodeAgentOptions,
+  PodRegistration,
+  ServiceResolver,
+} from './types.js';

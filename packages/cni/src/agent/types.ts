@@ -1,0 +1,75 @@
+// Shapes shared by the node agent's pieces.
+import type { ContainerPort, Labels } from '@kemu/core';
+import type { PolicyEngine } from '../policy/engine.js';
+
+/** A pod as registered with its node agent: a virtual IP backed by real loopback listeners. */
+export interface PodRegistration {
+  namespace: string;
+  name: string;
+  /** The pod's virtual IP (never a socket address). */
+  ip: string;
+  labels?: Labels;
+  ports?: ContainerPort[];
+  /** Virtual TCP port -> real `host:port` (127.0.0.1) where the pod listens. */
+  tcp?: Record<number, { host: string; port: number }>;
+  /** Virtual UDP port -> real `host:port` where the pod receives datagrams. */
+  udp?: Record<number, { host: string; port: number }>;
+}
+
+/** Where a node's agent can be reached. */
+export interface AgentEndpoint {
+  node: string;
+  /** Underlay address (127.0.0.x in a single-machine lab). */
+  address: string;
+  /** HTTP/2 tunnel port. */
+  tunnelPort: number;
+  /** VXLAN UDP port. */
+  vxlanPort: number;
+  /** VTEP MAC. */
+  vtepMac: string;
+}
+
+/** The cluster's address book, shared by all agents (a lab backs it with its store). */
+export interface AgentDirectory {
+  /** The pod that has this virtual IP, with the node it runs on. */
+  podByIP(ip: string): (PodRegistration & { node: string }) | undefined;
+  /** The agent of a node. */
+  agent(node: string): AgentEndpoint | undefined;
+}
+
+/**
+ * The ClusterIP hook: kube-proxy plugs in here. Given a destination the pod dialled, return the
+ * endpoint (pod IP and port) to use instead, or undefined when it is not a Service address.
+ */
+export type ServiceResolver = (dst: {
+  ip: string;
+  port: number;
+  protocol: 'TCP' | 'UDP';
+}) => { ip: string; port: number } | undefined;
+
+/** Options of the node agent. */
+export interface NodeAgentOptions {
+  node: string;
+  /** The agent's own loopback address, e.g. 127.0.0.2 (127.0.0.0/8 routes to lo on Linux). */
+  address: string;
+  directory: AgentDirectory;
+  /** The current policies; called per new connection, so changes apply at once. */
+  policy: () => PolicyEngine;
+  /** VXLAN network identifier; default 1. */
+  vni?: number;
+  /** VXLAN port to bind; 0 (default) picks one, 8472 as flannel, 4789 as IANA. */
+  vxlanPort?: number;
+  /** Tunnel port to bind; default 0. */
+  tunnelPort?: number;
+  /** Overlay MTU for datagrams; default 1450. */
+  mtu?: number;
+  /** ClusterIP resolution hook (kube-proxy). */
+  resolveService?: ServiceResolver;
+}
+
+/** The answer of opening a stream. */
+export type ConnectOutcome =
+  | { ok: true; stream: import('node:stream').Duplex; hops: string[] }
+  | { ok: false; status: 403 | 502 | 504; reason: string };
+
+export type { PolicyEngine };

@@ -1,0 +1,3 @@
+import { kemuProject } from '../../tooling/vitest.preset.js';
+
+export default kemuProject('csi');

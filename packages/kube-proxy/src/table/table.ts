@@ -1,0 +1,216 @@
+// The service table: Services + EndpointSlices → service ports and their endpoints, kept
+// incrementally per Service the way kube-proxy's ServiceChangeTracker / EndpointsChangeTracker do.
+import type { EndpointSlice, IPFamily, KubernetesObject, Service } from '@kemu/core';
+import { NodePortConflictError } from '../errors.js';
+import { endpointsForPort, readEndpoints, sliceServiceKey } from './endpoints.js';
+import { readServicePorts, skipReason } from './service-port.js';
+import type { EndpointInfo, ServicePortInfo, TableWarning } from './types.js';
+
+/**
+ * Orders service ports by `namespace/name` first (as upstream's test sort orders rules by the
+ * service name in their comment), then port name and protocol.
+ */
+export function compareServicePorts(a: ServicePortInfo, b: ServicePortInfo): number {
+  const sa = `${a.namespace}/${a.name}`;
+  const sb = `${b.namespace}/${b.name}`;
+  if (sa !== sb) return sa < sb ? -1 : 1;
+  if (a.portName !== b.portName) return a.portName < b.portName ? -1 : 1;
+  return a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0;
+}
+
+/** Options of {@link ServiceTable}. */
+export interface ServiceTableOptions {
+  /** IP family of this proxier (kube-proxy runs one per family). Default IPv4. */
+  readonly family?: IPFamily;
+}
+
+interface ServiceEntry {
+  service: Service | undefined;
+  slices: Map<string, EndpointSlice>;
+  ports: ServicePortInfo[];
+  endpoints: Map<string, EndpointInfo[]>;
+  warnings: TableWarning[];
+}
+
+/**
+ * Services and EndpointSlices as kube-proxy reads them. Each change recomputes only the
+ * Service it touches and returns that Service's `namespace/name`.
+ * @example
+ * const table = ServiceTable.from(parseManifestsOrThrow(yaml));
+ * table.endpoints('default/web:http/TCP'); // sorted by "ip:port"
+ */
+export class ServiceTable {
+  readonly family: IPFamily;
+  private readonly entries = new Map<string, ServiceEntry>();
+  private readonly portIndex = new Map<string, ServicePortInfo>();
+  private sortedKeys: string[] | undefined;
+  private totalEndpointCount = 0;
+
+  constructor(options: ServiceTableOptions = {}) {
+    this.family = options.family ?? 'IPv4';
+  }
+
+  /** A table holding every Service and EndpointSlice in `objects` (other kinds are ignored). */
+  static from(objects: readonly KubernetesObject[], options: ServiceTableOptions = {}): ServiceTable {
+    const table = new ServiceTable(options);
+    for (const object of objects) {
+      if (object.kind === 'Service') table.upsertService(object as Service, false);
+      else if (object.kind === 'EndpointSlice') table.upsertSlice(object as EndpointSlice, false);
+    }
+    for (const key of table.entries.keys()) table.recompute(key);
+    table.checkNodePorts();
+    return table;
+  }
+
+  /** Adds or replaces a Service; returns the `namespace/name` whose rules change. */
+  upsertService(service: Service, recompute = true): string {
+    const key = `${service.metadata.namespace ?? 'default'}/${service.metadata.name}`;
+    this.entry(key).service = service;
+    if (recompute) this.recompute(key);
+    return key;
+  }
+
+  /** Removes a Service; returns its `namespace/name`. */
+  deleteService(namespace: string, name: string): string {
+    const key = `${namespace}/${name}`;
+    const entry = this.entries.get(key);
+    if (entry) {
+      entry.service = undefined;
+      this.recompute(key);
+    }
+    return key;
+  }
+
+  /** Adds or replaces an EndpointSlice; returns the Service it belongs to, or undefined when it belongs to none. */
+  upsertSlice(slice: EndpointSlice, recompute = true): string | undefined {
+    const key = sliceServiceKey(slice);
+    if (key === undefined) return undefined;
+    this.entry(key).slices.set(slice.metadata.name, slice);
+    if (recompute) this.recompute(key);
+    return key;
+  }
+
+  /** Removes an EndpointSlice (by its Service and name); returns the Service's `namespace/name`. */
+  deleteSlice(slice: EndpointSlice): string | undefined {
+    const key = sliceServiceKey(slice);
+    if (key === undefined) return undefined;
+    const entry = this.entries.get(key);
+    if (entry?.slices.delete(slice.metadata.name)) this.recompute(key);
+    return key;
+  }
+
+  /** Every proxied service port, sorted by key (kube-proxy's own order is Go map order). */
+  servicePorts(): ServicePortInfo[] {
+    return this.keys().map((k) => this.portIndex.get(k) as ServicePortInfo);
+  }
+
+  /** Sorted service-port keys (`ns/name:port/PROTOCOL`). */
+  keys(): string[] {
+    this.sortedKeys ??= [...this.portIndex.values()].sort(compareServicePorts).map((p) => p.key);
+    return this.sortedKeys;
+  }
+
+  /** The service port with this key, if proxied. */
+  servicePort(key: string): ServicePortInfo | undefined {
+    return this.portIndex.get(key);
+  }
+
+  /** Service ports of one Service (`namespace/name`). */
+  portsOf(service: string): readonly ServicePortInfo[] {
+    return this.entries.get(service)?.ports ?? [];
+  }
+
+  /** The endpoints of a service port, sorted by `ip:port`. */
+  endpoints(key: string): readonly EndpointInfo[] {
+    const port = this.portIndex.get(key);
+    if (!port) return [];
+    return this.entries.get(`${port.namespace}/${port.name}`)?.endpoints.get(key) ?? [];
+  }
+
+  /** Endpoints summed over all service ports (large-cluster mode counts these). */
+  get totalEndpoints(): number {
+    return this.totalEndpointCount;
+  }
+
+  /** The Service object behind `namespace/name`, including unproxied ones (DNS needs those). */
+  service(key: string): Service | undefined {
+    return this.entries.get(key)?.service;
+  }
+
+  /** Every Service object known, proxied or not. */
+  services(): Service[] {
+    return [...this.entries.values()].flatMap((e) => (e.service ? [e.service] : []));
+  }
+
+  /** The EndpointSlices of `namespace/name`. */
+  slicesOf(key: string): EndpointSlice[] {
+    return [...(this.entries.get(key)?.slices.values() ?? [])];
+  }
+
+  /** What kube-proxy would log and skip: bad addresses, nil port names, unproxied Services. */
+  warnings(): TableWarning[] {
+    return [...this.entries.values()].flatMap((e) => e.warnings);
+  }
+
+  /** Throws {@link NodePortConflictError} when two service ports share a nodePort and protocol. */
+  checkNodePorts(): void {
+    const seen = new Map<string, ServicePortInfo>();
+    for (const port of this.servicePorts()) {
+      if (port.nodePort === 0) continue;
+      const key = `${port.nodePort}/${port.protocol}`;
+      const first = seen.get(key);
+      // Two ports of one Service may not share it either, but that is the API server's check.
+      if (first !== undefined && (first.namespace !== port.namespace || first.name !== port.name)) {
+        throw new NodePortConflictError(port.nodePort, port.protocol, first.nameString, port.nameString);
+      }
+      seen.set(key, port);
+    }
+  }
+
+  private entry(key: string): ServiceEntry {
+    let entry = this.entries.get(key);
+    if (!entry) {
+      entry = { service: undefined, slices: new Map(), ports: [], endpoints: new Map(), warnings: [] };
+      this.entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  private recompute(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    const oldKeys = entry.ports.map((p) => p.key).join('\n');
+    for (const port of entry.ports) {
+      this.portIndex.delete(port.key);
+      this.totalEndpointCount -= entry.endpoints.get(port.key)?.length ?? 0;
+    }
+    const warnings: TableWarning[] = [];
+    const reason = entry.service ? skipReason(entry.service) : undefined;
+    if (entry.service && reason !== undefined) warnings.push({ object: `Service ${key}`, message: reason });
+    const ports = entry.service ? readServicePorts(entry.service, this.family, warnings) : [];
+    const raw = ports.length > 0 ? readEndpoints([...entry.slices.values()], this.family, warnings) : new Map();
+    entry.ports = ports;
+    entry.endpoints = new Map();
+    for (const port of ports) {
+      const list = endpointsForPort(port, raw);
+      entry.endpoints.set(port.key, list);
+      this.portIndex.set(port.key, port);
+      this.totalEndpointCount += list.length;
+    }
+    if (ports.length > 0) {
+      const names = new Set(ports.map((p) => `${p.portName}/${p.protocol}`));
+      for (const sliceKey of raw.keys()) {
+        if (!names.has(sliceKey)) {
+          warnings.push({
+            object: `Service ${key}`,
+            message: `slice port "${sliceKey}" matches no Service port (name, protocol)`,
+          });
+        }
+      }
+    }
+    entry.warnings = warnings;
+    // Keep the sorted key list when the Service's ports did not change (the common endpoint update).
+    if (ports.map((p) => p.key).join('\n') !== oldKeys) this.sortedKeys = undefined;
+    if (!entry.service && entry.slices.size === 0) this.entries.delete(key);
+  }
+}
