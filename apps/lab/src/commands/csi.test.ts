@@ -8,29 +8,12 @@ import { fileURLToPath } from 'node:url';
 import { createRedisStore } from '@kemu/core/redis';
 import { resolveTestRedis } from '@kemu/core/testing';
 import { CsiClient, CsiDriver } from '@kemu/csi/server';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../cli.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../test/run-cli.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(['node', 'kemu', ...args]), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const run = runCli;
 
 let child: ChildProcess | undefined;
 let dir: string | undefined;

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../cli.js';
+import { runCli } from '../../test/run-cli.js';
 
 const manifests = `apiVersion: networking.k8s.io/v1
 kind: IngressClass
@@ -49,17 +49,7 @@ function fixture(): string {
   return file;
 }
 
-async function run(...args: string[]): Promise<{ code: number; stdout: string }> {
-  let stdout = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  const code = await main(['node', 'kemu', ...args]);
-  vi.restoreAllMocks();
-  return { code, stdout };
-}
+const run = runCli;
 
 afterEach(() => vi.restoreAllMocks());
 

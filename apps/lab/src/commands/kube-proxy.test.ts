@@ -1,25 +1,11 @@
 // `kemu render iptables|nftables|ipvs` and `kemu route service` (issue 4, CLI section).
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../cli.js';
+import { runCli } from '../../test/run-cli.js';
 
 const fixture = fileURLToPath(new URL('../../../../packages/kube-proxy/test/fixtures/node-demo.yaml', import.meta.url));
 
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  const code = await main(['node', 'kemu', ...args]);
-  vi.restoreAllMocks();
-  return { code, stdout, stderr };
-}
+const run = runCli;
 
 afterEach(() => vi.restoreAllMocks());
 
