@@ -88,3 +88,28 @@ describe('kemu graph', () => {
     expect(svg).toContain('stroke-dasharray');
   });
 });
+
+describe('kemu graph --lab', () => {
+  it('draws a running lab from its dashboard state', async () => {
+    const { createMemoryStore, MemoryBackend } = await import('@kemu/core');
+    const { startDashboard, TrafficLog, LabMetrics } = await import('../dashboard/index.js');
+    const { runCli } = await import('../../test/run-cli.js');
+    const store = createMemoryStore({ backend: new MemoryBackend() });
+    for (const object of lab) await store.create(object);
+    const dashboard = await startDashboard({ store, traffic: new TrafficLog(), metrics: new LabMetrics(), port: 0 });
+    try {
+      const { code, stdout } = await runCli('graph', '--lab', dashboard.url);
+      expect(code).toBe(0);
+      expect(stdout).toContain('Ingress_default_edge -->|"shop.test/"| Service_default_web');
+    } finally {
+      await dashboard.close();
+    }
+  });
+
+  it('asks for manifests or --lab when given neither', async () => {
+    const { runCli } = await import('../../test/run-cli.js');
+    const { code, stderr } = await runCli('graph');
+    expect(code).toBe(1);
+    expect(stderr).toContain('give manifests with -f, or --lab');
+  });
+});
