@@ -4,12 +4,18 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 
 // `kemu up` in its own process: prints its entry points, serves the API, stops gracefully on SIGTERM.
 
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kemu-up-'));
+// Every `kemu up` a test spawns, so none outlives a failed test.
+const children = new Set<import('node:child_process').ChildProcess>();
+afterEach(() => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  children.clear();
+});
 
 afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
@@ -48,6 +54,7 @@ spec: { terminationGracePeriodSeconds: 1, containers: [ { name: echo, image: kem
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
+    children.add(child);
     let stdout = '';
     child.stdout.setEncoding('utf8');
     const ready = new Promise<string>((resolve, reject) => {
@@ -78,6 +85,7 @@ spec: { terminationGracePeriodSeconds: 1, containers: [ { name: echo, image: kem
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
+    children.add(child);
     let stdout = '';
     child.stdout.setEncoding('utf8');
     const ingress = await new Promise<string>((resolve, reject) => {

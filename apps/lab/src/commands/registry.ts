@@ -3,6 +3,7 @@ import { defineApplyCommand } from './apply.command.js';
 import { defineCniCommands } from './cni.command.js';
 import { defineCsiCommands } from './csi.command.js';
 import { defineDeleteCommand } from './delete.command.js';
+import { defineDownCommand } from './down.command.js';
 import { defineGetCommand } from './get.command.js';
 import { defineGraphCommand } from './graph.command.js';
 import { defineIngressRouteCommand } from './ingress-route.command.js';
@@ -26,6 +27,7 @@ export const commandDefinitions: ReadonlyArray<(program: Command) => void> = [
   defineCsiCommands,
   defineValidateCommand,
   defineUpCommand,
+  defineDownCommand,
   defineApplyCommand,
   defineDeleteCommand,
   defineGetCommand,

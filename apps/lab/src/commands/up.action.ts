@@ -1,23 +1,37 @@
 import type { KubernetesObject, Pod } from '@kemu/core';
 import { loadManifestsForCommand } from '../cli/manifests.js';
+import { endpointsCaughtUp } from '../lab/endpoints-caught-up.js';
 import { isPodReady } from '../lab/pods.js';
 import { startFullLab } from '../wiring/full-lab.js';
+import { removeLabState, writeLabState } from './lab-state.js';
 import type { UpOptions } from './up.command.js';
+import { openStore } from './up-store.js';
+
+/** Set by `kemu up --detach` on the background process: it records itself in the state file. */
+export const DETACHED_ENV = 'KEMU_UP_DETACHED';
 
 /** Starts a lab with every emulator, applies the manifests, prints the entry points and runs until SIGINT/SIGTERM. */
 export async function runUp(options: UpOptions): Promise<void> {
   const objects: KubernetesObject[] = options.filename?.length ? (await loadManifestsForCommand(options.filename)).objects : [];
   const started = performance.now();
-  const full = await startFullLab({
-    objects,
-    nodes: options.nodes,
-    api: { host: options.apiHost, port: options.apiPort, token: options.token },
-    ingressPort: options.ingressPort,
-    dashboardPort: options.dashboardPort,
-    dnsPort: options.dnsPort,
-    nodeMonitorGraceMs: options.nodeMonitorGrace,
-    log: (message) => process.stderr.write(`${message}\n`),
-  });
+  const store = await openStore(options.store, options.lab);
+  let full: Awaited<ReturnType<typeof startFullLab>>;
+  try {
+    full = await startFullLab({
+      objects,
+      ...(store ? { store } : {}),
+      nodes: options.nodes,
+      api: { host: options.apiHost, port: options.apiPort, token: options.token },
+      ingressPort: options.ingressPort,
+      dashboardPort: options.dashboardPort,
+      dnsPort: options.dnsPort,
+      nodeMonitorGraceMs: options.nodeMonitorGrace,
+      log: (message) => process.stderr.write(`${message}\n`),
+    });
+  } catch (error) {
+    await store?.close();
+    throw error;
+  }
   const { lab } = full;
   const out = process.stdout;
   out.write(
@@ -26,12 +40,21 @@ export async function runUp(options: UpOptions): Promise<void> {
   for (const point of lab.entryPoints()) out.write(`${point.name}: ${point.url}\n`);
   if (full.dashboard) out.write(`dashboard: ${full.dashboard.url} (metrics: ${full.dashboard.url}/metrics)\n`);
   if (lab.apiToken) out.write(`token: ${lab.apiToken}\n`);
+  const detached = process.env[DETACHED_ENV] === '1';
+  if (detached) {
+    const entryPoints = lab.entryPoints().map(({ name, url }) => ({ name, url }));
+    if (full.dashboard) entryPoints.push({ name: 'dashboard', url: full.dashboard.url });
+    writeLabState({ pid: process.pid, startedAt: new Date().toISOString(), store: options.store, lab: options.lab, entryPoints });
+  }
   out.write(`use: KEMU_SERVER=${lab.apiURL} kemu get pods -o wide\n`);
   const report = setInterval(() => {
     const pods = lab.informers.for<Pod>('Pod').list();
-    if (pods.length > 0 && pods.every(isPodReady)) {
-      out.write(`${pods.length} pod(s) ready in ${Math.round(performance.now() - started)} ms\n`);
+    // "Ready" once requests can reach them: their endpoints are ready and the ingress has applied them.
+    if (pods.length > 0 && pods.every(isPodReady) && endpointsCaughtUp(lab)) {
       clearInterval(report);
+      void full.ingress
+        .settled()
+        .then(() => out.write(`${pods.length} pod(s) ready in ${Math.round(performance.now() - started)} ms\n`));
     }
   }, 50);
   await new Promise<void>((resolve) => {
@@ -46,5 +69,8 @@ export async function runUp(options: UpOptions): Promise<void> {
   clearInterval(report);
   out.write('shutting down: pods get SIGTERM and their grace period…\n');
   await full.close();
+  // The lab does not close a store it was given; state in Redis stays for the next `kemu up`.
+  await store?.close();
+  if (detached) removeLabState(process.pid);
   out.write('lab stopped\n');
 }

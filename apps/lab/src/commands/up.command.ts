@@ -12,6 +12,12 @@ export interface UpOptions {
   ingressPort: number;
   dashboardPort: number;
   dnsPort: number;
+  /** `memory` or a Redis URL (`redis://HOST:PORT[/db]`): where the lab keeps its state. */
+  store: string;
+  /** Lab name inside a shared Redis (labs sharing one Redis never see each other). */
+  lab: string;
+  /** Run in a background process and return once its entry points are known. */
+  detach?: boolean;
 }
 
 /** `kemu up -f PATH... [--nodes N]`: run a lab in the foreground until Ctrl-C. */
@@ -45,7 +51,19 @@ export function defineUpCommand(program: Command): void {
     )
     .option('--dns-port <port>', 'the cluster DNS port on 127.0.0.1 (0: any free port)', parseInteger('--dns-port', 0, 65535), 0)
     .option('--node-monitor-grace <ms>', 'how long a silent node stays Ready', parseInteger('--node-monitor-grace', 100), 5000)
+    .option(
+      '--store <store>',
+      'where the lab keeps its state: memory, or redis://HOST:PORT[/db] (kept across restarts)',
+      'memory',
+    )
+    .option('--lab <name>', 'lab name inside a shared Redis store', 'default')
+    .option('-d, --detach', 'run the lab in a background process (stop it with `kemu down`)')
     .action(async (options: UpOptions) => {
+      if (options.detach) {
+        const { runUpDetached } = await import('./up-detach.action.js');
+        await runUpDetached(process.argv.slice(2));
+        return;
+      }
       const { runUp } = await import('./up.action.js');
       await runUp(options);
     });

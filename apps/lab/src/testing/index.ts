@@ -1,6 +1,7 @@
 // `kemu/testing`: a whole lab inside a test — start it from YAML, send requests through its ingress.
 import http from 'node:http';
 import { type KubernetesObject, parseManifestsOrThrow } from '@kemu/core';
+import { endpointsCaughtUp } from '../lab/endpoints-caught-up.js';
 import { type FullLab, startFullLab } from '../wiring/full-lab.js';
 
 /** Options of {@link createLab}. */
@@ -57,8 +58,15 @@ export async function createLab(
     full,
     ingressURL,
     async ready(timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
       await full.lab.ready(timeoutMs);
-      await full.lab.settled();
+      for (;;) {
+        await full.lab.settled();
+        if (endpointsCaughtUp(full.lab)) break;
+        if (Date.now() > deadline) throw new Error('EndpointSlices did not catch up with the Ready pods in time');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      // The ingress saw the same informer events: flush its pending reconfiguration.
       await full.ingress.settled();
     },
     async apply(input) {

@@ -10,6 +10,7 @@ export const wiringErrorCodes = {
   KEMU_LAB_VOLUME_UNMOUNT_TIMEOUT: "a stopped pod's CSI volume was not unpublished in time",
   KEMU_LAB_VOLUME_NODE: 'a pod runs on a node that has no CSI node plugin (the node is not in `nodes`)',
   KEMU_LAB_VOLUMES_CLOSED: 'a volume was mounted after the CSI addon was closed, or before it was started',
+  KEMU_LAB_POD_NETWORK_ADDRESSES: 'more nodes than node-agent addresses in 127.0.0.2–127.0.0.254',
 } as const;
 
 /** One of the codes in {@link wiringErrorCodes}. */
@@ -50,5 +51,15 @@ export class VolumesClosedError extends KemuError {
     super('KEMU_LAB_VOLUMES_CLOSED', `${what}: the CSI volumes addon is not running (add it to the lab's addons)`, {
       userError: false,
     });
+  }
+}
+
+/** No loopback address is left for another node agent. */
+export class PodNetworkAddressError extends KemuError {
+  constructor(node: string, limit: number) {
+    super(
+      'KEMU_LAB_POD_NETWORK_ADDRESSES',
+      `node ${node}: no loopback address left for its agent (at most ${limit} nodes get one of 127.0.0.2–127.0.0.254); run fewer nodes`,
+    );
   }
 }

@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { KubernetesObject, Node, Store } from '@kemu/core';
+import { createMemoryStore, type KubernetesObject, MemoryBackend, type Node, type Store } from '@kemu/core';
 import { LabMetrics } from '../dashboard/metrics.js';
 import { type Dashboard, startDashboard } from '../dashboard/server.js';
 import { TrafficLog } from '../dashboard/traffic-log.js';
 import { Lab } from '../lab/lab.js';
+import { createPodNetwork, type LabPodNetwork } from './cni.js';
 import { createCsiVolumes } from './csi.js';
 import { createIngress, type LabIngress } from './ingress.js';
 import { createServiceProxy, type ServiceProxy } from './service-proxy.js';
@@ -35,6 +36,8 @@ export interface FullLab {
   lab: Lab;
   ingress: LabIngress;
   serviceProxy: ServiceProxy;
+  /** The pod network (@kemu/cni IPAM and node agents). */
+  podNetwork: LabPodNetwork;
   traffic: TrafficLog;
   metrics: LabMetrics;
   dashboard: Dashboard | undefined;
@@ -55,6 +58,9 @@ export async function startFullLab(options: FullLabOptions = {}): Promise<FullLa
   traffic.subscribe((record) => metrics.observeTraffic(record));
   const csi = createCsiVolumes({ dataDir });
   const serviceProxy = createServiceProxy({ dnsPort: options.dnsPort });
+  // IPAM needs the store before the lab exists: make the lab's own memory store here when none is given.
+  const store = options.store ?? createMemoryStore({ backend: new MemoryBackend() });
+  const podNetwork = createPodNetwork({ store });
   const ingress = createIngress({
     port: options.ingressPort ?? 8080,
     onAnswer: (answer, request) => {
@@ -97,12 +103,14 @@ export async function startFullLab(options: FullLabOptions = {}): Promise<FullLa
     },
   });
   const lab = new Lab({
-    ...(options.store ? { store: options.store } : {}),
+    store,
     nodes: nodes.length > 0 ? nodes : (options.nodes ?? 1),
     api: options.api,
     dataDir,
     volumes: csi.volumes,
-    addons: [csi.addon, serviceProxy.addon, ingress.addon],
+    allocator: podNetwork.allocator,
+    network: podNetwork.network,
+    addons: [podNetwork.addon, csi.addon, serviceProxy.addon, ingress.addon],
     nodeMonitorGraceMs: options.nodeMonitorGraceMs,
     log: options.log,
   });
@@ -111,6 +119,7 @@ export async function startFullLab(options: FullLabOptions = {}): Promise<FullLa
     await lab.apply(objects.filter((o) => o.kind !== 'Node'));
   } catch (error) {
     await lab.close();
+    if (!options.store) await store.close();
     throw error;
   }
   const dashboard =
@@ -127,12 +136,14 @@ export async function startFullLab(options: FullLabOptions = {}): Promise<FullLa
     lab,
     ingress,
     serviceProxy,
+    podNetwork,
     traffic,
     metrics,
     dashboard,
     async close() {
       await dashboard?.close();
       await lab.close();
+      if (!options.store) await store.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,8 +1,11 @@
 // Wiring: the emulators plugged into the lab's seams (VolumeProvider, LabAddon…).
 
+export { createPodNetwork, type LabPodNetwork, type PodNetworkOptions } from './cni.js';
+export { createCniAllocator } from './cni-ipam.js';
 export { type CsiVolumes, type CsiVolumesOptions, createCsiVolumes } from './csi.js';
 export { CsiCluster, type CsiClusterOptions } from './csi-cluster.js';
 export {
+  PodNetworkAddressError,
   VolumeMountTimeoutError,
   VolumeNodeError,
   VolumesClosedError,

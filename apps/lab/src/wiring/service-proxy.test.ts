@@ -59,7 +59,15 @@ describe('the service proxy in a lab (@kemu/kube-proxy wired to the pod address 
 
   it('connects pod egress to the ClusterIP through a chosen endpoint', async () => {
     const { proxy, service } = await start();
-    const socket = await proxy.connect(service.spec.clusterIP!, 80, '10.244.1.99');
+    // The EndpointSlices reach the proxier through informers: retry until it knows an endpoint.
+    let socket: Awaited<ReturnType<typeof proxy.connect>> | undefined;
+    for (let i = 0; i < 100 && !socket; i++) {
+      socket = await proxy.connect(service.spec.clusterIP!, 80, '10.244.1.99').catch(async () => {
+        await new Promise((r) => setTimeout(r, 20));
+        return undefined;
+      });
+    }
+    if (!socket) throw new Error('no endpoint became reachable through the ClusterIP');
     socket.write('GET /x HTTP/1.1\r\nHost: web\r\nConnection: close\r\n\r\n');
     const text = await new Promise<string>((resolve) => {
       let data = '';
