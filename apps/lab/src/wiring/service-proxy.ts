@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { EndpointSlice, KubernetesObject, Service } from '@kemu/core';
 import { ClusterDns, Proxier, type ProxierConfig, renderIPVS, renderNFTables } from '@kemu/kube-proxy';
 import { type DnsServer, NodeProxy, startDnsServer } from '@kemu/kube-proxy/proxy';
-import type { EntryPoint, LabAddon } from '../lab/hooks.js';
+import type { EntryPoint, LabAddon, LabContext } from '../lab/hooks.js';
 
 /** Options of {@link createServiceProxy}. */
 export interface ServiceProxyOptions {
@@ -33,7 +33,8 @@ export interface ServiceProxy {
 export function createServiceProxy(options: ServiceProxyOptions = {}): ServiceProxy {
   let proxy: NodeProxy | undefined;
   let dns: DnsServer | undefined;
-  const objects = new Map<string, Service | EndpointSlice>();
+  // The informers' caches already hold every Service and EndpointSlice: rules of other nodes read them.
+  let informers: LabContext['informers'] | undefined;
   const clusterCIDR = options.clusterCIDR ?? '10.244.0.0/16';
   const config = (nodeName: string): ProxierConfig => ({ nodeName, clusterCIDR });
   let queue = Promise.resolve();
@@ -41,6 +42,7 @@ export function createServiceProxy(options: ServiceProxyOptions = {}): ServicePr
   const addon: LabAddon = {
     name: 'service-proxy',
     async start(ctx) {
+      informers = ctx.informers;
       const proxier = Proxier.from([], config(ctx.nodes[0] ?? 'kemu-worker'));
       proxy = await NodeProxy.start({
         proxier,
@@ -51,9 +53,6 @@ export function createServiceProxy(options: ServiceProxyOptions = {}): ServicePr
         },
       });
       const apply = (type: 'upsert' | 'delete', object: Service | EndpointSlice) => {
-        const key = `${object.kind}/${object.metadata.namespace}/${object.metadata.name}`;
-        if (type === 'delete') objects.delete(key);
-        else objects.set(key, object);
         // Applied in order, one at a time: each is a partial sync of one Service.
         queue = queue
           .then(() => proxy?.apply({ type, object }).then(() => undefined))
@@ -93,7 +92,9 @@ export function createServiceProxy(options: ServiceProxyOptions = {}): ServicePr
       return proxy.connect(serviceIP, port, { ip: clientIP });
     },
     renderRules(node, mode) {
-      const current: KubernetesObject[] = [...objects.values()];
+      const current: KubernetesObject[] = informers
+        ? [...informers.for('Service').list(), ...informers.for('EndpointSlice').list()]
+        : [];
       const proxier = Proxier.from(current, config(node));
       if (mode === 'iptables') return proxier.iptables().text;
       if (mode === 'nftables') return renderNFTables(proxier.table, proxier.config);
