@@ -23,7 +23,9 @@ spec: { clusterIP: None, ports: [{ name: pg, port: 5432, protocol: TCP }] }
 ---
 apiVersion: discovery.k8s.io/v1
 kind: EndpointSlice
-metadata: { name: db-1, namespace: shop, labels: { kubernetes.io/service-name: db } }
+# The EndpointSlice controller labels a headless Service's slices service.kubernetes.io/headless
+# (pkg/controller/endpointslice/reconciler.go, setEndpointSliceLabels); kube-proxy skips them, CoreDNS does not.
+metadata: { name: db-1, namespace: shop, labels: { kubernetes.io/service-name: db, service.kubernetes.io/headless: '' } }
 addressType: IPv4
 endpoints:
   - { addresses: [10.244.1.5], hostname: db-0 }

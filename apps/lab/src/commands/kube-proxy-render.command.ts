@@ -1,7 +1,8 @@
 import { type Command, Option } from 'commander';
 import { commandGroup, filenameOption } from '../cli/options.js';
+import { addServerOptions } from '../lab/client/options.js';
 
-/** `kemu render iptables|nftables|ipvs --node NAME -f FILES`: the rules kube-proxy would program on a node. */
+/** `kemu render iptables|nftables|ipvs --node NAME -f FILES | --lab`: the rules kube-proxy would program on a node. */
 export function defineKubeProxyRenderCommands(program: Command): void {
   const render = commandGroup(program, 'render', 'print what a component would program for the given objects');
   for (const mode of ['iptables', 'nftables', 'ipvs'] as const) {
@@ -14,10 +15,12 @@ export function defineKubeProxyRenderCommands(program: Command): void {
             ? 'kube-proxy nftables transaction (table kube-proxy) for a node'
             : 'kube-proxy IPVS virtual servers for a node, as ipvsadm -Ln prints them',
       )
-      .requiredOption('--node <name>', 'node name (its Node object, if in FILES, gives the zone label and InternalIP)')
+      .requiredOption('--node <name>', 'node name (its Node object, if in FILES or the lab, gives the zone label and InternalIP)')
       .option('--cluster-cidr <cidr>', 'pod CIDR for detect-local (kube-proxy --cluster-cidr)', '10.244.0.0/16')
       .option('--service-cidr <cidr...>', 'service CIDRs (nftables cluster-ips-check)', ['10.96.0.0/12'])
-      .addOption(filenameOption());
+      .addOption(filenameOption(false))
+      .option('--lab', "read the running lab's Services, EndpointSlices and Nodes from its API (--server) instead of -f");
+    addServerOptions(command);
     if (mode === 'iptables') {
       command.addOption(
         new Option('--form <form>', 'restore: kube-proxy’s input; save: as iptables-save prints it back')
@@ -38,7 +41,11 @@ export interface RenderOptions {
   node: string;
   clusterCidr: string;
   serviceCidr: string[];
-  filename: string[];
+  filename?: string[];
+  /** Read the objects from the running lab's API instead of files. */
+  lab?: boolean;
+  server?: string;
+  token?: string;
   form?: 'restore' | 'save';
   scheduler?: string;
 }

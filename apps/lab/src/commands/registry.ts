@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
+import { defineAgentCommand } from './agent.command.js';
 import { defineApplyCommand } from './apply.command.js';
 import { defineCniCommands } from './cni.command.js';
 import { defineCsiCommands } from './csi.command.js';
+import { defineCurlCommand } from './curl.command.js';
 import { defineDeleteCommand } from './delete.command.js';
 import { defineDownCommand } from './down.command.js';
 import { defineGetCommand } from './get.command.js';
@@ -28,10 +30,12 @@ export const commandDefinitions: ReadonlyArray<(program: Command) => void> = [
   defineValidateCommand,
   defineUpCommand,
   defineDownCommand,
+  defineAgentCommand,
   defineApplyCommand,
   defineDeleteCommand,
   defineGetCommand,
   defineLogsCommand,
+  defineCurlCommand,
   defineGraphCommand,
   defineMigrateConvertCommand,
   defineMigrateCheckCommand,

@@ -1,6 +1,8 @@
 import { type TraceHop, tracePacket } from '@kemu/cni';
+import { CliExit, exitCodes } from '../cli/exit.js';
 import { type OutputFormat, printData } from '../cli/output.js';
 import { loadClusterModel, parsePortProtocol } from './cni-model.js';
+import type { TraceOptions } from './trace.command.js';
 
 function describeHop(h: TraceHop): string {
   switch (h.kind) {
@@ -23,18 +25,21 @@ function describeHop(h: TraceHop): string {
   }
 }
 
-/** Prints the model's hops from one pod to another pod or address. */
-export async function runTrace(options: {
-  filename: string[];
-  from: string;
-  to: string;
-  port: string;
-  output: string;
-}): Promise<void> {
+/** Prints the model's hops from one pod to another pod or address (the `-f FILES --to` form). */
+export async function runTrace(url: string | undefined, options: TraceOptions): Promise<void> {
+  if (url !== undefined) {
+    throw new CliExit(exitCodes.userError, 'error: a URL traces against a running lab; leave out -f and --to');
+  }
+  if (!options.filename || options.to === undefined) {
+    throw new CliExit(
+      exitCodes.userError,
+      'error: give -f FILES and --to NS/POD|IP (model trace), or a URL (trace against a running lab)',
+    );
+  }
   const flow = parsePortProtocol(options.port);
   const model = await loadClusterModel(options.filename);
   const trace = tracePacket(model, options.from, options.to, flow);
-  await printData(options.output as OutputFormat, trace, () =>
+  await printData((options.output ?? 'json') as OutputFormat, trace, () =>
     trace.hops.map((h, i) => `${i + 1}. ${describeHop(h)}`).join('\n'),
   );
 }

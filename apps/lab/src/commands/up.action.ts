@@ -1,10 +1,13 @@
 import type { KubernetesObject, Pod } from '@kemu/core';
+import { CliExit, exitCodes } from '../cli/exit.js';
 import { loadManifestsForCommand } from '../cli/manifests.js';
 import { endpointsCaughtUp } from '../lab/endpoints-caught-up.js';
 import { isPodReady } from '../lab/pods.js';
 import { startFullLab } from '../wiring/full-lab.js';
+import { defaultLabDataDir } from './lab-data-dir.js';
 import { removeLabState, writeLabState } from './lab-state.js';
 import type { UpOptions } from './up.command.js';
+import { expectedPods, labProgressSample, startUpProgress } from './up-progress.js';
 import { openStore } from './up-store.js';
 
 /** Set by `kemu up --detach` on the background process: it records itself in the state file. */
@@ -13,6 +16,11 @@ export const DETACHED_ENV = 'KEMU_UP_DETACHED';
 /** Starts a lab with every emulator, applies the manifests, prints the entry points and runs until SIGINT/SIGTERM. */
 export async function runUp(options: UpOptions): Promise<void> {
   const objects: KubernetesObject[] = options.filename?.length ? (await loadManifestsForCommand(options.filename)).objects : [];
+  if (options.agents === false && !options.store.startsWith('redis'))
+    throw new CliExit(
+      exitCodes.userError,
+      'error: --no-agents needs --store redis://HOST:PORT: agents join the lab through Redis',
+    );
   const started = performance.now();
   const store = await openStore(options.store, options.lab);
   let full: Awaited<ReturnType<typeof startFullLab>>;
@@ -26,6 +34,8 @@ export async function runUp(options: UpOptions): Promise<void> {
       dashboardPort: options.dashboardPort,
       dnsPort: options.dnsPort,
       nodeMonitorGraceMs: options.nodeMonitorGrace,
+      agents: options.agents,
+      ...(options.dataDir || store ? { dataDir: options.dataDir ?? defaultLabDataDir(options.lab) } : {}),
       log: (message) => process.stderr.write(`${message}\n`),
     });
   } catch (error) {
@@ -37,6 +47,10 @@ export async function runUp(options: UpOptions): Promise<void> {
   out.write(
     `kemu lab up in ${Math.round(performance.now() - started)} ms: ${lab.nodes.length} node(s): ${lab.nodes.join(', ')}\n`,
   );
+  if (options.agents === false)
+    out.write(
+      `control plane only: start nodes with \`kemu agent --store ${options.store} --lab ${options.lab} --node NAME --advertise 127.0.0.N\`\n`,
+    );
   for (const point of lab.entryPoints()) out.write(`${point.name}: ${point.url}\n`);
   if (full.dashboard) out.write(`dashboard: ${full.dashboard.url} (metrics: ${full.dashboard.url}/metrics)\n`);
   if (lab.apiToken) out.write(`token: ${lab.apiToken}\n`);
@@ -47,11 +61,19 @@ export async function runUp(options: UpOptions): Promise<void> {
     writeLabState({ pid: process.pid, startedAt: new Date().toISOString(), store: options.store, lab: options.lab, entryPoints });
   }
   out.write(`use: KEMU_SERVER=${lab.apiURL} kemu get pods -o wide\n`);
+  // Large (or slow) labs: pods Ready so far on stderr until the lab is ready.
+  const progress = startUpProgress({
+    expected: expectedPods(objects),
+    started,
+    stream: process.stderr,
+    sample: () => labProgressSample(lab),
+  });
   const report = setInterval(() => {
     const pods = lab.informers.for<Pod>('Pod').list();
     // "Ready" once requests can reach them: their endpoints are ready and the ingress has applied them.
     if (pods.length > 0 && pods.every(isPodReady) && endpointsCaughtUp(lab)) {
       clearInterval(report);
+      progress.stop();
       void full.ingress
         .settled()
         .then(() => out.write(`${pods.length} pod(s) ready in ${Math.round(performance.now() - started)} ms\n`));
@@ -67,6 +89,7 @@ export async function runUp(options: UpOptions): Promise<void> {
     process.on('SIGTERM', stop);
   });
   clearInterval(report);
+  progress.stop();
   out.write('shutting down: pods get SIGTERM and their grace period…\n');
   await full.close();
   // The lab does not close a store it was given; state in Redis stays for the next `kemu up`.

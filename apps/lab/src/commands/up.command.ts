@@ -18,6 +18,10 @@ export interface UpOptions {
   lab: string;
   /** Run in a background process and return once its entry points are known. */
   detach?: boolean;
+  /** `--no-agents`: false runs the control plane only (nodes come from `kemu agent` processes). */
+  agents: boolean;
+  /** The lab's data folder (volumes, logs). */
+  dataDir?: string;
 }
 
 /** `kemu up -f PATH... [--nodes N]`: run a lab in the foreground until Ctrl-C. */
@@ -58,6 +62,14 @@ export function defineUpCommand(program: Command): void {
     )
     .option('--lab <name>', 'lab name inside a shared Redis store', 'default')
     .option('-d, --detach', 'run the lab in a background process (stop it with `kemu down`)')
+    .option(
+      '--no-agents',
+      'run only the control plane (API, controllers, ingress, service proxy, DNS, dashboard); nodes join with `kemu agent` on the same Redis store',
+    )
+    .option(
+      '--data-dir <path>',
+      'where volumes and logs live (default: a temporary folder; with a Redis store, one per lab kept across restarts and shared with its agents)',
+    )
     .action(async (options: UpOptions) => {
       if (options.detach) {
         const { runUpDetached } = await import('./up-detach.action.js');

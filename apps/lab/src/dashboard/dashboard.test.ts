@@ -1,12 +1,11 @@
-import { existsSync } from 'node:fs';
 import { createMemoryStore, MemoryBackend, parseManifestsOrThrow, type Store } from '@kemu/core';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumPath, launchChromium } from './chromium.js';
 import { LabMetrics } from './metrics.js';
 import { type Dashboard, startDashboard } from './server.js';
 import { TrafficLog } from './traffic-log.js';
 
-const chromiumPath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 if (!chromiumPath && process.env.CI === 'true')
   throw new Error('Chromium is required in CI for the dashboard browser test (apt-get install chromium)');
 
@@ -15,6 +14,11 @@ apiVersion: v1
 kind: Node
 metadata: {name: kemu-worker, labels: {topology.kubernetes.io/zone: zone-a}}
 spec: {podCIDR: 10.244.1.0/24}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: kemu-worker2, labels: {topology.kubernetes.io/zone: zone-b}}
+spec: {podCIDR: 10.244.2.0/24}
 ---
 apiVersion: v1
 kind: Pod
@@ -59,19 +63,7 @@ describe.skipIf(!chromiumPath)('the dashboard in a real browser (Chromium via pl
       labName: 'test',
       renderRules: (node, mode) => `# ${mode} rules of ${node}\n-A KUBE-SERVICES -j KUBE-NODEPORTS\n`,
     });
-    // The flags a headless Chromium needs on a machine with no network but loopback.
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -122,6 +114,37 @@ describe.skipIf(!chromiumPath)('the dashboard in a real browser (Chromium via pl
     expect(trace).toContain('on kemu-worker');
     await page.click('#rules-load');
     await page.waitForFunction("document.getElementById('rules').textContent.includes('KUBE-SERVICES')");
+    await page.close();
+  });
+
+  it('redraws only the box of the node whose pods changed, and nothing of the topology for a request', async () => {
+    // With 1,000 pods on the page, redrawing every node box per event is what made live updates slow.
+    const page = await browser.newPage();
+    await page.goto(dashboard.url);
+    await page.waitForSelector('body[data-ready="true"]');
+    const mark = "document.querySelectorAll('[data-testid=\"node\"]').forEach((n) => { n.dataset.mark = 'kept'; })";
+    const marked =
+      '[...document.querySelectorAll(\'[data-testid="node"]\')].map((n) => n.dataset.node + "=" + (n.dataset.mark || "new"))';
+    await page.evaluate(mark);
+    traffic.add({
+      time: Date.now(),
+      protocol: 'http',
+      summary: 'GET shop.test/redraw',
+      status: 200,
+      durationMs: 1,
+      bytes: 1,
+      hops: [],
+    });
+    await page.waitForSelector('text=GET shop.test/redraw');
+    expect(await page.evaluate(marked)).toEqual(['kemu-worker=kept', 'kemu-worker2=kept']);
+    const pods = await page.locator('[data-testid="pod"]').count();
+    await store.create(
+      parseManifestsOrThrow(
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: api-1, namespace: shop}\nspec: {nodeName: kemu-worker2, containers: [{name: api, image: kemu/echo}]}\n',
+      )[0]!,
+    );
+    await page.waitForFunction(`document.querySelectorAll('[data-testid="pod"]').length === ${pods + 1}`);
+    expect(await page.evaluate(marked)).toEqual(['kemu-worker=kept', 'kemu-worker2=new']);
     await page.close();
   });
 

@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { buildTopology, toSvg } from '../graph/index.js';
 import type { LabMetrics } from './metrics.js';
 import { dashboardPage } from './page.js';
+import { pageView } from './page-view.js';
 import type { TrafficLog } from './traffic-log.js';
 
 /** The kinds the dashboard shows. */
@@ -62,7 +63,12 @@ export function dashboardRoutes(app: FastifyInstance, options: DashboardOptions)
     for (const kind of dashboardKinds) metrics.objects.set({ kind }, (await store.list(kind)).items.length);
     return reply.type(metrics.registry.contentType).send(await metrics.exposition());
   });
-  app.get('/kemu/v1/state', async () => ({ ...(await snapshot(store)), traffic: traffic.recent(200) }));
+  // ?view=page: objects trimmed to what the page draws (page-view.ts); without it, whole objects (`kemu graph --lab`).
+  app.get<{ Querystring: { view?: string } }>('/kemu/v1/state', async (request) => {
+    const state = await snapshot(store);
+    const objects = request.query.view === 'page' ? state.objects.map(pageView) : state.objects;
+    return { objects, resourceVersion: state.resourceVersion, traffic: traffic.recent(200) };
+  });
   app.get('/kemu/v1/graph.svg', async (_request, reply) =>
     reply.type('image/svg+xml').send(toSvg(buildTopology((await snapshot(store)).objects))),
   );
@@ -79,31 +85,42 @@ export function dashboardRoutes(app: FastifyInstance, options: DashboardOptions)
     if (!options.renderRules) return reply.code(501).send('this lab has no service proxy to render rules\n');
     return reply.type('text/plain').send(await options.renderRules(request.query.node, mode));
   });
-  app.get<{ Querystring: { resourceVersion?: string } }>('/kemu/v1/events', (request, reply) => {
-    reply.hijack();
-    const out = reply.raw;
-    out.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    out.write(': kemu dashboard events\n\n');
-    const send = (event: string, data: unknown) => out.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    const kinds = new Set<string>(dashboardKinds);
-    const watch = store.watch(request.query.resourceVersion ? { resourceVersion: request.query.resourceVersion } : {});
-    const unsubscribe = traffic.subscribe((record) => send('traffic', record));
-    const stop = () => {
-      watch.close();
-      unsubscribe();
-    };
-    request.raw.on('close', stop);
-    (async () => {
-      try {
-        for await (const event of watch) if (kinds.has(event.object.kind)) send('object', event);
-      } catch (error) {
-        send('error', { message: (error as Error).message });
-      } finally {
+  app.get<{ Querystring: { resourceVersion?: string; trafficAfter?: string; view?: string } }>(
+    '/kemu/v1/events',
+    (request, reply) => {
+      reply.hijack();
+      const out = reply.raw;
+      out.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      out.write(': kemu dashboard events\n\n');
+      const send = (event: string, data: unknown) => out.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      const kinds = new Set<string>(dashboardKinds);
+      const view = request.query.view;
+      const watch = store.watch(request.query.resourceVersion ? { resourceVersion: request.query.resourceVersion } : {});
+      const unsubscribe = traffic.subscribe((record) => send('traffic', record));
+      // The page read the traffic log in its snapshot, then opened this stream: replay what came in
+      // between (subscribing and replaying in one tick leaves no gap), as the watch does from resourceVersion.
+      const after = request.query.trafficAfter;
+      if (after !== undefined) for (const record of traffic.after(after)) send('traffic', record);
+      const stop = () => {
+        watch.close();
         unsubscribe();
-        out.end();
-      }
-    })();
-  });
+      };
+      request.raw.on('close', stop);
+      (async () => {
+        try {
+          for await (const event of watch) {
+            if (!kinds.has(event.object.kind)) continue;
+            send('object', view === 'page' ? { type: event.type, object: pageView(event.object) } : event);
+          }
+        } catch (error) {
+          send('error', { message: (error as Error).message });
+        } finally {
+          unsubscribe();
+          out.end();
+        }
+      })();
+    },
+  );
 }
 
 /**

@@ -61,6 +61,15 @@ export class TrafficLog {
     return this.records.slice(-limit);
   }
 
+  /**
+   * The records added after the one with id `id` (every recent record when `id` is empty or has left
+   * the log), at most `limit`: what a client that read a snapshot missed before it subscribed.
+   */
+  after(id: string, limit = 200): TrafficRecord[] {
+    const index = id ? this.records.findLastIndex((r) => r.id === id) : -1;
+    return this.records.slice(index + 1).slice(-limit);
+  }
+
   /** One record by id. */
   get(id: string): TrafficRecord | undefined {
     return this.records.find((r) => r.id === id);

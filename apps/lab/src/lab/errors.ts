@@ -16,6 +16,8 @@ export const labErrorCodes = {
   KEMU_LAB_INVALID: 'the API server refuses an object (422 Invalid): a field is wrong or an allocation failed',
   KEMU_LAB_CONTAINER_CONFIG:
     'a container refers to a ConfigMap, Secret, key or field that does not exist (CreateContainerConfigError)',
+  KEMU_LAB_UNRESOLVED_HOST: "a URL's host is neither an address nor a name the cluster DNS answers (kemu curl/trace --from)",
+  KEMU_LAB_KUBELET_LOGS: "the kubelet of a pod's node refused or could not serve its log (pods/log from a `kemu agent`)",
 } as const;
 
 /** One of the codes in {@link labErrorCodes}. */
@@ -111,5 +113,33 @@ export class InvalidObjectError extends KemuError {
 export class ContainerConfigError extends KemuError {
   constructor(message: string) {
     super('KEMU_LAB_CONTAINER_CONFIG', message);
+  }
+}
+
+/** A URL's host that the cluster DNS does not answer for the pod (curl's "Could not resolve host"). */
+export class UnresolvedHostError extends KemuError {
+  constructor(
+    readonly host: string,
+    readonly tried: readonly string[],
+  ) {
+    super(
+      'KEMU_LAB_UNRESOLVED_HOST',
+      `could not resolve host ${host} from the pod (tried ${tried.join(', ')}); use SERVICE.NAMESPACE, a ClusterIP or a pod IP`,
+    );
+  }
+}
+
+/**
+ * The kubelet of a pod's node (a `kemu agent` process) answered pods/log with an error or could not
+ * be reached; `status` is what the API server answers (404/400 passed through, 500 otherwise).
+ */
+export class KubeletLogsError extends KemuError {
+  constructor(
+    readonly status: 400 | 404 | 500,
+    readonly reason: 'BadRequest' | 'NotFound' | 'InternalError',
+    message: string,
+    cause?: unknown,
+  ) {
+    super('KEMU_LAB_KUBELET_LOGS', message, { cause, userError: status !== 500 });
   }
 }

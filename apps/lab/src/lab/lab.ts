@@ -32,11 +32,13 @@ import { InformerFactory } from './informer.js';
 import { completeNodes, labNode } from './nodes.js';
 import { deletePodGracefully, ignoreNotFound } from './pods.js';
 import { notReady } from './readiness.js';
+import { kubeletLogs } from './remote-logs.js';
 import { PodAddressRegistry } from './runtime/address-book.js';
 import type { BackOffOptions } from './runtime/container-slot.js';
 import { loopbackNetwork } from './runtime/index.js';
 import { NodeCIDRAllocator } from './runtime/ip-allocator.js';
 import { NodeAgent } from './runtime/node-agent.js';
+import { LabAddressBook } from './runtime/published-addresses.js';
 import { DirectoryVolumes } from './runtime/volumes.js';
 
 /** Options of a {@link Lab}. */
@@ -63,6 +65,11 @@ export interface LabOptions {
   network?: (node: string) => PodNetwork;
   /** Volumes; default: directories under dataDir (@kemu/csi plugs in here). */
   volumes?: VolumeProvider;
+  /**
+   * Run a node agent (pods, heartbeats) per node in this process (default). `false` runs only the
+   * control plane: nodes and their pods come from `kemu agent` processes sharing the store.
+   */
+  agents?: boolean;
   /** Service proxy, ingress, CSI controllers…: started after the controllers. */
   addons?: readonly LabAddon[];
   /** Service CIDR and node-port range of the API server. */
@@ -87,9 +94,10 @@ export class Lab {
   readonly store: Store;
   readonly informers: InformerFactory;
   readonly admission: Admission;
-  /** The real ports of every running pod. */
+  /** The real ports of every running pod: this process's, and those other processes' agents publish. */
   readonly pods: PodAddressBook;
   private readonly registry = new PodAddressRegistry();
+  private readonly addresses = new LabAddressBook(this.registry);
   private readonly agents = new Map<string, NodeAgent>();
   private readonly controllers: Controller[] = [];
   private readonly nodeObjects: Node[];
@@ -97,6 +105,8 @@ export class Lab {
   private readonly dataDir: string;
   private readonly ownsDataDir: boolean;
   private api: LabApiServer | undefined;
+  /** Nodes given a pod CIDR by this lab, kept so two joining at once never get the same one. */
+  private readonly completing = new Map<string, Node>();
   private state: 'new' | 'running' | 'closed' = 'new';
 
   constructor(private readonly options: LabOptions = {}) {
@@ -105,7 +115,7 @@ export class Lab {
     this.store = options.store ?? createMemoryStore({ backend: new MemoryBackend() });
     this.informers = new InformerFactory(this.store);
     this.admission = new Admission(this.store, options.admission);
-    this.pods = this.registry;
+    this.pods = this.addresses;
     const nodes = options.nodes ?? 1;
     this.nodeObjects = typeof nodes === 'number' ? Array.from({ length: nodes }, (_, i) => labNode(i)) : completeNodes(nodes);
     this.ownsDataDir = !options.dataDir;
@@ -172,37 +182,45 @@ export class Lab {
       agent.start();
       this.agents.set(node, agent);
     };
-    for (const node of this.nodes) startAgent(node);
+    const runAgents = this.options.agents !== false;
+    if (runAgents) for (const node of this.nodes) startAgent(node);
     const joining = new Set<string>();
-    // A Node applied later joins the lab: it gets a pod CIDR and address (nodeipam) and an agent.
+    // A Node applied later (or registered by a `kemu agent`) joins the lab: it gets a pod CIDR and
+    // address (nodeipam), and an agent here unless agents run as their own processes.
     this.informers.for<Node>('Node').on((type, node) => {
       const name = node.metadata.name;
       if (type !== 'ADDED' || this.agents.has(name) || joining.has(name) || this.state !== 'running') return;
       joining.add(name);
       void this.completeNode(node)
         .then(() => {
-          if (this.state === 'running') startAgent(name);
+          if (this.state === 'running' && runAgents) startAgent(name);
         })
         .catch((error: unknown) => log(`node ${name}: ${error instanceof Error ? error.message : String(error)}`));
     });
+    this.addresses.follow(this.informers);
     await this.informers.start();
     if (this.options.api !== false) {
       this.api = new LabApiServer({
         store: this.store,
         admission: this.admission,
         logs: (namespace, pod, container, tail) => this.logs(namespace, pod, container, tail),
+        remoteLogs: kubeletLogs(this.informers),
         ...(this.options.api ?? {}),
       });
       await this.api.start();
     }
-    const context: LabContext = { store: this.store, informers: this.informers, pods: this.registry, nodes: this.nodes, log };
+    const context: LabContext = { store: this.store, informers: this.informers, pods: this.addresses, nodes: this.nodes, log };
     for (const addon of this.options.addons ?? []) await addon.start(context);
   }
 
   /** Gives a node that joined later what the lab's own nodes have (pod CIDR, InternalIP). */
   private async completeNode(node: Node): Promise<void> {
-    const others = this.informers.for<Node>('Node').list((n) => n.metadata.name !== node.metadata.name);
-    const [completed] = completeNodes([...others, node]).slice(-1);
+    // Nodes completed a moment ago may not be in the cache yet (agents registering together).
+    const others = new Map(this.completing);
+    for (const n of this.informers.for<Node>('Node').list()) if (n.spec?.podCIDR) others.set(n.metadata.name, n);
+    others.delete(node.metadata.name);
+    const [completed] = completeNodes([...others.values(), node]).slice(-1);
+    this.completing.set(node.metadata.name, completed!);
     if (JSON.stringify(completed) === JSON.stringify(node)) return;
     await updateWithRetry<Node>(this.store, { kind: 'Node', name: node.metadata.name }, (current) => {
       if (current.spec?.podCIDR && current.status?.addresses?.some((a) => a.type === 'InternalIP')) return undefined;

@@ -8,6 +8,17 @@ export function workerName(index: number, prefix = 'kemu'): string {
 /** The zones the lab spreads nodes over, round-robin (a kind cluster has none; kemu labels them for topology). */
 export const labZones = ['zone-a', 'zone-b'] as const;
 
+/** The labels a kubelet registers a node with (well-known labels), plus kemu's region and zone. */
+export function nodeLabels(name: string, zone: string): Record<string, string> {
+  return {
+    'kubernetes.io/hostname': name,
+    'kubernetes.io/os': 'linux',
+    'kubernetes.io/arch': 'amd64',
+    'topology.kubernetes.io/region': 'kemu',
+    'topology.kubernetes.io/zone': zone,
+  };
+}
+
 /**
  * The `index`th node of a lab as kind would register it: hostname/os/arch labels, a zone label,
  * pod CIDR 10.244.<index+1>.0/24 (10.244.0.0/24 is kind's control plane) and a virtual InternalIP
@@ -18,16 +29,7 @@ export function labNode(index: number, prefix = 'kemu'): Node {
   return {
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: {
-      name,
-      labels: {
-        'kubernetes.io/hostname': name,
-        'kubernetes.io/os': 'linux',
-        'kubernetes.io/arch': 'amd64',
-        'topology.kubernetes.io/region': 'kemu',
-        'topology.kubernetes.io/zone': labZones[index % labZones.length]!,
-      },
-    },
+    metadata: { name, labels: nodeLabels(name, labZones[index % labZones.length]!) },
     spec: { podCIDR: `10.244.${index + 1}.0/24`, podCIDRs: [`10.244.${index + 1}.0/24`], providerID: `kemu://${name}` },
     status: {
       addresses: [

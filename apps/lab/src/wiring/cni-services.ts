@@ -1,51 +1,202 @@
-import type { ServiceResolver } from '@kemu/cni/agent';
-import type { EndpointSlice, Service } from '@kemu/core';
+// Pod egress to a Service address, as each node's kube-proxy rewrites it (DNAT) before the CNI
+// sees the packet: the endpoint is chosen by @kemu/kube-proxy's selection for the SOURCE pod's
+// node (traffic policies, topology, terminating fallback, ClientIP affinity, the mode's picker).
+import type { ServiceClient, ServiceResolver } from '@kemu/cni/agent';
+import type { EndpointSlice, Node, Service } from '@kemu/core';
+import {
+  AffinityTable,
+  type IPVSScheduler,
+  type IPVSSchedulerState,
+  Proxier,
+  type RandomSource,
+  route,
+  type Selection,
+  type SelectionMode,
+  ServiceTable,
+} from '@kemu/kube-proxy';
 import type { InformerFactory } from '../lab/informer.js';
+import { UdpConntrack } from './cni-conntrack.js';
+
+/** The node label kube-proxy reads its zone from (CategorizeEndpoints' zone hints match it). */
+const zoneLabel = 'topology.kubernetes.io/zone';
+
+/** Options of {@link ClusterIPSelection}. */
+export interface ClusterIPSelectionOptions {
+  /** The proxy mode whose picker chooses (default iptables, kube-proxy's default on Linux). */
+  mode?: SelectionMode;
+  /** The IPVS scheduler in mode ipvs (default rr). */
+  scheduler?: IPVSScheduler;
+  /** `--cluster-cidr` (detect-local): pod sources short-circuit externalTrafficPolicy Local. Default 10.244.0.0/16. */
+  clusterCIDR?: string;
+  /** Clock in seconds, for ClientIP affinity timeouts (default the wall clock). */
+  now?: () => number;
+  /** Random source of the iptables/nftables pickers (default Math.random, as the kernel's). */
+  random?: RandomSource;
+}
+
+/** The destination a pod dialled. */
+export type ServiceDestination = Parameters<ServiceResolver>[0];
+
+/** What one node's kube-proxy holds: its config (name, zone) and its kernel state. */
+interface NodeState {
+  zone: string;
+  /** route() reads only `table` and `config`; this proxier's own rules are never rendered. */
+  proxier: Proxier;
+  /** The `recent` lists of this node's SEP chains (ClientIP affinity is per node, as in the kernel). */
+  affinity: AffinityTable;
+  /** IPVS scheduler state per service port. */
+  ipvs: Map<string, IPVSSchedulerState>;
+  /** UDP flows already DNATed on this node. */
+  udp: UdpConntrack;
+}
 
 /**
- * The agents' ClusterIP hook from the lab's Services and EndpointSlices: a connection to
- * `clusterIP:port` goes to a ready endpoint of that Service port (round-robin), so the
- * NetworkPolicy of the chosen pod is judged on the real destination, as with kube-proxy's DNAT
- * before the CNI's filter.
+ * Every node's ClusterIP selection, from the lab's Service, EndpointSlice and Node informers. Each
+ * node agent gets the {@link ServiceResolver} of its own node; the choice is @kemu/kube-proxy's
+ * `route` with that node's name and `topology.kubernetes.io/zone`, so a NetworkPolicy is judged on
+ * the endpoint kube-proxy would DNAT to. It keeps state only for the nodes asked for, so a process
+ * that runs some of the agents builds its own over its own informers.
+ * @example
+ * const selection = new ClusterIPSelection(informers);
+ * startNodeAgent({ node: 'kemu-worker', resolveService: selection.resolverFor('kemu-worker'), ... });
  */
-export class ServiceEndpoints {
-  private informers: InformerFactory | undefined;
-  private turn = 0;
+export class ClusterIPSelection {
+  /** One service table for every node: the Services and EndpointSlices are the same everywhere. */
+  private readonly table = new ServiceTable();
+  private readonly nodes = new Map<string, NodeState>();
+  private readonly resolvers = new Map<string, ServiceResolver>();
+  /** `ip/port/PROTOCOL` → service port key and how it is addressed; rebuilt after a change. */
+  private addresses: Map<string, { key: string; via: 'clusterIP' | 'externalIP' | 'loadBalancer' }> | undefined;
 
-  /** Starts following the informers. */
-  follow(informers: InformerFactory): void {
-    this.informers = informers;
-    informers.for('Service');
-    informers.for('EndpointSlice');
+  constructor(
+    private readonly informers: InformerFactory,
+    private readonly options: ClusterIPSelectionOptions = {},
+  ) {
+    informers.for<Service>('Service').on((type, service) => {
+      const key = `${service.metadata.namespace ?? 'default'}/${service.metadata.name}`;
+      if (type === 'DELETED') {
+        // A deleted Service's SEP chains go, and with them their `recent` lists.
+        for (const port of this.table.portsOf(key)) for (const node of this.nodes.values()) node.affinity.forget(port.key);
+        this.table.deleteService(service.metadata.namespace ?? 'default', service.metadata.name);
+      } else this.table.upsertService(service);
+      this.addresses = undefined;
+    });
+    informers.for<EndpointSlice>('EndpointSlice').on((type, slice) => {
+      if (type === 'DELETED') this.table.deleteSlice(slice);
+      else this.table.upsertSlice(slice);
+    });
+    informers.for<Node>('Node');
   }
 
-  /** The {@link ServiceResolver} the agents call per new connection. */
-  readonly resolve: ServiceResolver = (dst) => {
-    if (!this.informers) return undefined;
-    const [service] = this.informers
-      .for<Service>('Service')
-      .list((s) => s.spec.clusterIP === dst.ip || (s.spec.clusterIPs ?? []).includes(dst.ip));
-    if (!service) return undefined;
-    const servicePort = service.spec.ports?.find((p) => p.port === dst.port && (p.protocol ?? 'TCP') === dst.protocol);
-    if (!servicePort) return undefined;
-    const candidates: { ip: string; port: number }[] = [];
-    const slices = this.informers
-      .for<EndpointSlice>('EndpointSlice')
-      .list(
-        (s) =>
-          s.metadata.namespace === service.metadata.namespace &&
-          s.metadata.labels?.['kubernetes.io/service-name'] === service.metadata.name,
-      );
-    for (const slice of slices) {
-      // EndpointSlice ports carry the Service port's name, already resolved to a number.
-      const port = slice.ports?.find((p) => (p.name ?? '') === (servicePort.name ?? ''))?.port;
-      if (port == null) continue;
-      for (const endpoint of slice.endpoints) {
-        if (endpoint.conditions?.ready === false) continue;
-        for (const ip of endpoint.addresses.slice(0, 1)) candidates.push({ ip, port });
+  /** The ClusterIP hook of `nodeName`'s agent: kube-proxy's choice on that node for each new connection. */
+  resolverFor(nodeName: string): ServiceResolver {
+    let resolver = this.resolvers.get(nodeName);
+    if (!resolver) {
+      resolver = (dst, src) => {
+        // The agent asks per datagram; only a UDP flow's first one meets the rules (conntrack).
+        const flow = dst.protocol === 'UDP' && src ? `${src.ip}:${src.port}>${dst.ip}:${dst.port}` : undefined;
+        const now = this.now();
+        if (flow) {
+          const tracked = this.node(nodeName).udp.lookup(flow, now);
+          if (tracked && this.isEndpoint(dst, tracked)) return tracked;
+          if (tracked) this.node(nodeName).udp.forget(flow);
+        }
+        const selection = this.select(nodeName, dst, src);
+        if (!selection) return undefined;
+        if (selection.verdict === 'DNAT' && selection.endpoint) {
+          const target = { ip: selection.endpoint.ip, port: selection.endpoint.port };
+          if (flow) this.node(nodeName).udp.record(flow, target, now);
+          return target;
+        }
+        return { reject: rejection(selection, nodeName) };
+      };
+      this.resolvers.set(nodeName, resolver);
+    }
+    return resolver;
+  }
+
+  /**
+   * The full selection (verdict, endpoint, chains, reasons) for one new connection from a pod on
+   * `nodeName`; undefined when `dst` is no Service address of this family.
+   */
+  select(nodeName: string, dst: ServiceDestination, src?: ServiceClient): Selection | undefined {
+    const target = this.lookup(dst);
+    if (!target) return undefined;
+    const node = this.node(nodeName);
+    let ipvsState = node.ipvs.get(target.key);
+    if (!ipvsState) {
+      ipvsState = { last: -1, currentWeight: 0 };
+      node.ipvs.set(target.key, ipvsState);
+    }
+    return route(node.proxier, {
+      servicePort: target.key,
+      via: target.via,
+      destinationIP: dst.ip,
+      clientIP: src?.ip ?? '',
+      clientPort: src?.port,
+      mode: this.options.mode,
+      scheduler: this.options.scheduler,
+      affinity: node.affinity,
+      now: this.now(),
+      ipvsState,
+      random: this.options.random ?? Math.random,
+    });
+  }
+
+  /** Seconds on the configured clock. */
+  private now(): number {
+    return this.options.now ? this.options.now() : Date.now() / 1000;
+  }
+
+  /** Whether a tracked DNAT target is still an endpoint of the Service port behind `dst`. */
+  private isEndpoint(dst: ServiceDestination, endpoint: { ip: string; port: number }): boolean {
+    const target = this.lookup(dst);
+    return target !== undefined && this.table.endpoints(target.key).some((e) => e.ip === endpoint.ip && e.port === endpoint.port);
+  }
+
+  /** Finds the service port behind a destination (ClusterIP first, then external and LB IPs, as KUBE-SERVICES matches). */
+  private lookup(dst: ServiceDestination) {
+    if (!this.addresses) {
+      this.addresses = new Map();
+      for (const p of this.table.servicePorts()) {
+        const add = (ip: string, via: 'clusterIP' | 'externalIP' | 'loadBalancer') => {
+          const k = `${ip}/${p.port}/${p.protocol}`;
+          if (!this.addresses?.has(k)) this.addresses?.set(k, { key: p.key, via });
+        };
+        if (p.clusterIP) add(p.clusterIP, 'clusterIP');
+        for (const ip of p.externalIPs) add(ip, 'externalIP');
+        for (const ip of p.loadBalancerVIPs) add(ip, 'loadBalancer');
       }
     }
-    if (candidates.length === 0) return undefined;
-    return candidates[this.turn++ % candidates.length];
-  };
+    return this.addresses.get(`${dst.ip}/${dst.port}/${dst.protocol}`);
+  }
+
+  /** The kube-proxy state of one node, rebuilt when its zone label changes (the affinity lists survive). */
+  private node(nodeName: string): NodeState {
+    const labels = this.informers.for<Node>('Node').get(undefined, nodeName)?.metadata.labels;
+    const zone = labels?.[zoneLabel] ?? '';
+    let state = this.nodes.get(nodeName);
+    if (!state || state.zone !== zone) {
+      const proxier = new Proxier(this.table, { nodeName, zone, clusterCIDR: this.options.clusterCIDR ?? '10.244.0.0/16' });
+      state = {
+        zone,
+        proxier,
+        affinity: state?.affinity ?? new AffinityTable(),
+        ipvs: state?.ipvs ?? new Map(),
+        udp: state?.udp ?? new UdpConntrack(),
+      };
+      this.nodes.set(nodeName, state);
+    }
+    return state;
+  }
+}
+
+/**
+ * The reason a pod sees for a REJECT/DROP, in the words of kube-proxy's filter-rule comments
+ * (pkg/proxy/iptables/proxier.go: `"%s has no endpoints"`, `"%s has no local endpoints"`).
+ */
+function rejection(selection: Selection, nodeName: string): string {
+  const last = selection.reasons[selection.reasons.length - 1];
+  const what = last?.code === 'no-local-endpoints' ? 'has no local endpoints' : 'has no endpoints';
+  return `service ${selection.servicePort} ${what} (kube-proxy on node ${nodeName}: ${last?.detail ?? selection.verdict})`;
 }

@@ -1,10 +1,12 @@
 import type { ClaimStore } from '@kemu/cni';
-import { MemoryDirectory, type NodeAgent, type PodRegistration, startNodeAgent } from '@kemu/cni/agent';
-import type { Pod } from '@kemu/core';
+import { type NodeAgent, type PodRegistration, startNodeAgent } from '@kemu/cni/agent';
+import type { Pod, Store } from '@kemu/core';
 import type { LabAddon, PodIPAllocator, PodNetwork, PodPortBinding } from '../lab/hooks.js';
+import { publishAgentEndpoint, StoreDirectory } from './cni-directory.js';
+import { HostGateway, ingressControllerPeer } from './cni-host-gateway.js';
 import { createCniAllocator } from './cni-ipam.js';
 import { PolicyView } from './cni-policy.js';
-import { ServiceEndpoints } from './cni-services.js';
+import { ClusterIPSelection } from './cni-services.js';
 import { PodNetworkAddressError } from './errors.js';
 
 /** Options of {@link createPodNetwork}. */
@@ -13,6 +15,18 @@ export interface PodNetworkOptions {
   store: ClaimStore;
   /** The lab's node names, in order: node i gets agent address 127.0.0.(i+2); others follow. */
   nodes?: readonly string[];
+  /** The address a node's agent listens on (`kemu agent --advertise`); default 127.0.0.(i+2) as above. */
+  address?(node: string): string | undefined;
+  /**
+   * Whether this process starts an agent for every node of the lab when it starts (default true).
+   * A `kemu agent` process runs one node; the control plane with separate agents runs none.
+   */
+  agentsForLabNodes?: boolean;
+  /**
+   * Give the host (the lab's ingress and NodePorts) a node agent of its own, so its traffic to
+   * pods crosses the overlay (default false; the lab's control plane turns it on).
+   */
+  hostGateway?: boolean;
 }
 
 /** The lab's pod network: @kemu/cni IPAM, one node agent per node, NetworkPolicy on real traffic. */
@@ -25,7 +39,12 @@ export interface LabPodNetwork {
   addon: LabAddon;
   /** The agent of a node, started on first use. */
   agent(node: string): Promise<NodeAgent>;
+  /** The host's way into the overlay (with `hostGateway`). */
+  gateway: HostGateway | undefined;
 }
+
+/** The host's agent: not a Node (the name is no valid node name), it runs no pods and is never dialled. */
+export const hostAgentName = '(host)';
 
 /** A pod's key in the network (CNI keys attachments by container ID; the pod UID here). */
 function keyOf(pod: Pod): string {
@@ -67,30 +86,60 @@ function proxyEnv(env: Record<string, string>): Record<string, string> {
  * Wires @kemu/cni into a lab. Each node's agent listens on its own loopback address (127.0.0.x,
  * routed to lo on Linux) and is the pod network of that node: `attach` registers the pod (its
  * virtual IP → its real ports) and hands it `HTTP_PROXY`/`HTTPS_PROXY`/`ALL_PROXY` pointing at
- * its own proxies, through which its outbound traffic is policed and tunnelled. ClusterIPs are
- * resolved to a ready endpoint from the lab's EndpointSlices before the policy is judged.
+ * its own proxies, through which its outbound traffic is policed and tunnelled. A ClusterIP is
+ * first resolved by @kemu/kube-proxy's selection for the source pod's node (affinity, traffic
+ * policies, topology), as kube-proxy's DNAT runs before the CNI's filter; then the policy is
+ * judged on the chosen pod. Agents in other processes are found through the store.
  */
 export function createPodNetwork(options: PodNetworkOptions): LabPodNetwork {
-  const directory = new MemoryDirectory();
+  const directory = new StoreDirectory([
+    {
+      ...ingressControllerPeer,
+      labels: { ...ingressControllerPeer.labels },
+      ports: [...ingressControllerPeer.ports],
+      node: hostAgentName,
+    },
+  ]);
+  let store: Store | undefined;
+  let log: (message: string) => void = () => undefined;
+  // Other processes' agents find this one through its Node's annotations (flannel's way).
+  const publish = (started: NodeAgent) =>
+    store
+      ? publishAgentEndpoint(store, started.endpoint).catch((error: unknown) =>
+          log(`pod network: node ${started.endpoint.node}: endpoint not published: ${(error as Error).message}`),
+        )
+      : Promise.resolve();
   const policy = new PolicyView();
-  const services = new ServiceEndpoints();
+  let selection: ClusterIPSelection | undefined;
   const agents = new Map<string, Promise<NodeAgent>>();
   const podIPs = new Map<string, { node: string; ip: string }>();
   const order = [...(options.nodes ?? [])];
   let closed = false;
+  let hostAgent: Promise<NodeAgent> | undefined;
+  const gateway = options.hostGateway
+    ? new HostGateway(() => {
+        hostAgent ??= startNodeAgent({ node: hostAgentName, address: '127.0.0.1', directory, policy: () => policy.current() });
+        return hostAgent;
+      })
+    : undefined;
 
   const agent = (node: string): Promise<NodeAgent> => {
     let started = agents.get(node);
     if (!started) {
       if (!order.includes(node)) order.push(node);
       const index = order.indexOf(node);
-      if (index > 252) return Promise.reject(new PodNetworkAddressError(node, 253));
+      const address = options.address?.(node);
+      if (!address && index > 252) return Promise.reject(new PodNetworkAddressError(node, 253));
       started = startNodeAgent({
         node,
-        address: `127.0.0.${index + 2}`,
+        address: address ?? `127.0.0.${index + 2}`,
         directory,
         policy: () => policy.current(),
-        resolveService: services.resolve,
+        resolveService: (dst, src) => selection?.resolverFor(node)(dst, src),
+      });
+      started = started.then(async (running) => {
+        await publish(running);
+        return running;
       });
       agents.set(node, started);
     }
@@ -118,14 +167,21 @@ export function createPodNetwork(options: PodNetworkOptions): LabPodNetwork {
   const addon: LabAddon = {
     name: 'pod-network',
     async start(ctx) {
+      store = ctx.store;
+      log = ctx.log;
+      directory.follow(ctx.informers);
       policy.follow(ctx.informers);
-      services.follow(ctx.informers);
-      for (const node of ctx.nodes) await agent(node);
+      selection = new ClusterIPSelection(ctx.informers);
+      gateway?.follow(ctx.informers);
+      // Agents started before (a pod attached early) are published now that the store is known.
+      for (const started of agents.values()) await publish(await started);
+      if (options.agentsForLabNodes !== false) for (const node of ctx.nodes) await agent(node);
     },
     async close() {
       // Pods stop after the addons: their detach finds the agents gone and has nothing to do.
       closed = true;
-      const started = await Promise.allSettled(agents.values());
+      await gateway?.close();
+      const started = await Promise.allSettled([...agents.values(), ...(hostAgent ? [hostAgent] : [])]);
       agents.clear();
       podIPs.clear();
       for (const result of started) if (result.status === 'fulfilled') await result.value.close();
@@ -135,5 +191,5 @@ export function createPodNetwork(options: PodNetworkOptions): LabPodNetwork {
     },
   };
 
-  return { allocator: createCniAllocator(options.store), network, addon, agent };
+  return { allocator: createCniAllocator(options.store), network, addon, agent, gateway };
 }

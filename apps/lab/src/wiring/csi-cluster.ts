@@ -23,6 +23,11 @@ export interface CsiClusterOptions {
   nodes: readonly string[];
   /** Force-detach after this long when a node still reports a volume in use (default 6 min). */
   maxWaitForUnmountMs?: number;
+  /**
+   * Run the controllers (PV controller + provisioner, attach/detach, attacher, protection) here;
+   * default true. A `kemu agent` process runs only its node's plugin and volume manager.
+   */
+  controllers?: boolean;
   /** Where to report Multi-Attach errors and other controller events. */
   log(message: string): void;
 }
@@ -70,7 +75,7 @@ export class CsiCluster {
   /** Starts the plugins (each node plugin registers its node) and writes the CSIDriver and CSINode objects kubelet would. */
   async start(): Promise<void> {
     const { store, driverName } = this.options;
-    await this.controller.start();
+    if (this.options.controllers !== false) await this.controller.start();
     for (const plugin of this.nodePlugins.values()) await plugin.start();
     await createIfMissing<CSIDriver>(store, {
       apiVersion: 'storage.k8s.io/v1',
@@ -91,6 +96,10 @@ export class CsiCluster {
 
   /** One pass of every controller: scheduler volume binding, PV controller, attach/detach, attacher, kubelets, protection. */
   async pass(): Promise<void> {
+    if (this.options.controllers === false) {
+      await this.syncKubelets(new Map());
+      return;
+    }
     const { store, driverName } = this.options;
     const { items: pods } = await store.list<Pod>('Pod');
     // The scheduler's VolumeBinding PreBind for pods already on a node (the lab's scheduler, and
@@ -113,12 +122,17 @@ export class CsiCluster {
     }
     const attacher = await syncAttacher(store, this.controller, { driverName, singleNodeMultiWriter: true });
     for (const failure of attacher.failed) this.report(`VolumeAttachment ${failure.attachment}`, failure.message);
+    await this.syncKubelets(waiting);
+    await syncStorageProtection(store);
+  }
+
+  /** Each node's volume manager, once; `waiting` gathers why pods wait. */
+  private async syncKubelets(waiting: Map<string, string>): Promise<void> {
     for (const kubelet of this.kubelets.values()) {
       const report = await kubelet.sync();
       for (const wait of report.waiting) if (wait.pod && !waiting.has(wait.pod)) waiting.set(wait.pod, wait.reason);
     }
     this.waiting = waiting;
-    await syncStorageProtection(store);
   }
 
   /** Logs a controller event once per distinct message (a pass repeats them). */

@@ -16,6 +16,8 @@ export interface CsiVolumesOptions {
   driverName?: string;
   /** Nodes that get a CSI node plugin and a volume manager (default: every node of the lab). */
   nodes?: readonly string[];
+  /** Run the CSI controllers in this process (default true; false in a `kemu agent`). */
+  controllers?: boolean;
   /**
    * How long `mount` waits for a claim to be bound, attached and published (default 2 min 3 s,
    * kubelet's podAttachAndMountTimeout in pkg/kubelet/volumemanager/volume_manager.go).
@@ -89,6 +91,7 @@ class CsiLabVolumes implements VolumeProvider, LabAddon {
       kubeletDir: path.join(this.options.dataDir, 'kubelet'),
       driverName: this.options.driverName ?? defaultDriverName,
       nodes: this.options.nodes ?? context.nodes,
+      ...(this.options.controllers === false ? { controllers: false } : {}),
       ...(this.options.maxWaitForUnmountMs !== undefined ? { maxWaitForUnmountMs: this.options.maxWaitForUnmountMs } : {}),
       log: context.log,
     });

@@ -11,6 +11,8 @@ export const wiringErrorCodes = {
   KEMU_LAB_VOLUME_NODE: 'a pod runs on a node that has no CSI node plugin (the node is not in `nodes`)',
   KEMU_LAB_VOLUMES_CLOSED: 'a volume was mounted after the CSI addon was closed, or before it was started',
   KEMU_LAB_POD_NETWORK_ADDRESSES: 'more nodes than node-agent addresses in 127.0.0.2–127.0.0.254',
+  KEMU_LAB_NODE_NOT_ADMITTED:
+    'a `kemu agent` registered its Node but no control plane gave it a pod CIDR in time (is `kemu up --no-agents` running on the same store and lab?)',
 } as const;
 
 /** One of the codes in {@link wiringErrorCodes}. */
@@ -60,6 +62,20 @@ export class PodNetworkAddressError extends KemuError {
     super(
       'KEMU_LAB_POD_NETWORK_ADDRESSES',
       `node ${node}: no loopback address left for its agent (at most ${limit} nodes get one of 127.0.0.2–127.0.0.254); run fewer nodes`,
+    );
+  }
+}
+
+/** No control plane gave an agent's Node a pod CIDR in time. */
+export class NodeNotAdmittedError extends KemuError {
+  constructor(
+    readonly node: string,
+    timeoutMs: number,
+  ) {
+    super(
+      'KEMU_LAB_NODE_NOT_ADMITTED',
+      `node ${node} got no pod CIDR within ${timeoutMs} ms: start the control plane on the same store and lab (\`kemu up --store … --lab … --no-agents\`), or give the Node a spec.podCIDR`,
+      { userError: false },
     );
   }
 }

@@ -9,6 +9,7 @@ import { Lab } from '../lab/lab.js';
 import { createPodNetwork, type LabPodNetwork } from './cni.js';
 import { createCsiVolumes } from './csi.js';
 import { createIngress, type LabIngress } from './ingress.js';
+import { recordIngressTraffic } from './ingress-traffic.js';
 import { createServiceProxy, type ServiceProxy } from './service-proxy.js';
 
 /** Options of {@link startFullLab}. */
@@ -28,6 +29,13 @@ export interface FullLabOptions {
   dnsPort?: number;
   /** node-monitor-grace-period in ms; default 5000. */
   nodeMonitorGraceMs?: number;
+  /**
+   * Run node agents in this process (default true). `false`: the control plane only — nodes, pods
+   * and CSI node plugins come from `kemu agent` processes sharing the (Redis) store.
+   */
+  agents?: boolean;
+  /** Volumes and logs (shared with the lab's `kemu agent` processes); a temporary folder, removed on close, when omitted. */
+  dataDir?: string;
   log?(message: string): void;
 }
 
@@ -52,59 +60,31 @@ export interface FullLab {
 export async function startFullLab(options: FullLabOptions = {}): Promise<FullLab> {
   const objects = options.objects ?? [];
   const nodes = objects.filter((o): o is Node => o.kind === 'Node');
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kemu-lab-'));
+  const agents = options.agents !== false;
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'kemu-lab-'));
+  if (options.dataDir) fs.mkdirSync(options.dataDir, { recursive: true });
   const traffic = new TrafficLog();
   const metrics = new LabMetrics();
   traffic.subscribe((record) => metrics.observeTraffic(record));
-  const csi = createCsiVolumes({ dataDir });
-  const serviceProxy = createServiceProxy({ dnsPort: options.dnsPort });
+  const csi = createCsiVolumes({ dataDir, ...(agents ? {} : { nodes: [] }) });
   // IPAM needs the store before the lab exists: make the lab's own memory store here when none is given.
   const store = options.store ?? createMemoryStore({ backend: new MemoryBackend() });
-  const podNetwork = createPodNetwork({ store });
+  const podNetwork = createPodNetwork({ store, agentsForLabNodes: agents, hostGateway: true });
+  // The ingress and NodePorts reach pods over the overlay, from the host's own node agent.
+  const gateway = podNetwork.gateway;
+  const serviceProxy = createServiceProxy({
+    dnsPort: options.dnsPort,
+    reach: (podIP, port) => gateway?.addressFor('nodePort', podIP, port),
+  });
   const ingress = createIngress({
     port: options.ingressPort ?? 8080,
-    onAnswer: (answer, request) => {
-      const outcome = answer.outcome;
-      const backend = outcome.type === 'backend' ? `${outcome.backend.namespace}/${outcome.backend.service}` : undefined;
-      const host = request.host.replace(/:\d+$/, '');
-      const labels = {
-        ingress: answer.route ? `${answer.route.namespace}/${answer.route.name}` : '',
-        namespace: answer.route?.namespace ?? '',
-        service: backend ?? '',
-        host,
-        method: request.method ?? 'GET',
-      };
-      const status = outcome.type === 'status' ? outcome.status : 200;
-      metrics.ingressRequests.inc({
-        ...labels,
-        controller_class: 'k8s.io/ingress-nginx',
-        path: request.path.split('?')[0] ?? '/',
-        status: String(status),
-        canary: outcome.type === 'backend' && outcome.canary ? 'true' : '',
-      });
-      traffic.add({
-        time: Date.now(),
-        protocol: 'http',
-        summary: `${request.method ?? 'GET'} ${host}${request.path}`,
-        status,
-        durationMs: 0,
-        bytes: 0,
-        ...(backend ? { service: backend } : {}),
-        hops: [
-          {
-            kind: answer.route?.kind ?? 'ingress',
-            detail: answer.route ? `${answer.route.namespace}/${answer.route.name} ${answer.route.rule}` : answer.reason,
-          },
-          ...(outcome.type === 'backend'
-            ? [{ kind: 'service', detail: `${backend}:${outcome.backend.port} → ${outcome.upstreamPath}` }]
-            : [{ kind: 'status', detail: `${outcome.status} ${answer.message}` }]),
-        ],
-      });
-    },
+    reach: (podIP, port) => gateway?.addressFor('ingress', podIP, port),
+    onComplete: recordIngressTraffic(metrics, traffic),
   });
   const lab = new Lab({
     store,
-    nodes: nodes.length > 0 ? nodes : (options.nodes ?? 1),
+    nodes: nodes.length > 0 || !agents ? nodes : (options.nodes ?? 1),
+    agents,
     api: options.api,
     dataDir,
     volumes: csi.volumes,
@@ -144,7 +124,7 @@ export async function startFullLab(options: FullLabOptions = {}): Promise<FullLa
       await dashboard?.close();
       await lab.close();
       if (!options.store) await store.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

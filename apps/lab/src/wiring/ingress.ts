@@ -1,6 +1,6 @@
 import type { KubernetesObject } from '@kemu/core';
 import type { RouteAnswer } from '@kemu/ingress';
-import { IngressProxy } from '@kemu/ingress/proxy';
+import { IngressProxy, type ResponseCompletion } from '@kemu/ingress/proxy';
 import type { EntryPoint, LabAddon } from '../lab/hooks.js';
 
 /** The kinds the ingress proxy routes from. */
@@ -24,6 +24,13 @@ export interface IngressOptions {
   httpsPort?: number;
   /** Called for every routed request (the lab's traffic log). */
   onAnswer?(answer: RouteAnswer, request: { method?: string; host: string; path: string }): void;
+  /** Called when each routed request's response has ended, with its status, duration and bytes. */
+  onComplete?(completion: ResponseCompletion): void;
+  /**
+   * Where a pod endpoint is reached: the lab passes its overlay gateway (host → overlay → pod).
+   * Default: the pod's own socket from the lab's address book.
+   */
+  reach?(podIP: string, port: number): { host: string; port: number } | undefined;
 }
 
 /** The lab's ingress: @kemu/ingress's proxy fed by the lab's informers. */
@@ -55,11 +62,13 @@ export function createIngress(options: IngressOptions = {}): LabIngress {
         http: { port: options.port ?? 8080 },
         https: options.httpsPort === undefined ? false : { port: options.httpsPort },
         resolver: (endpoint) => {
+          if (options.reach) return options.reach(endpoint.address, endpoint.port);
           const binding = ctx.pods.resolve(endpoint.address, endpoint.port);
           return binding ? { host: binding.host, port: binding.port } : undefined;
         },
       });
       if (options.onAnswer) proxy.on('answer', options.onAnswer);
+      if (options.onComplete) proxy.on('complete', options.onComplete);
       flush = () => {
         timer = undefined;
         const snapshot = [...objects.values()];

@@ -12,6 +12,11 @@ export interface ServiceProxyOptions {
   dnsPort?: number;
   /** LoadBalancer host ports: `ns/name:port` → port on 127.0.0.1. */
   loadBalancerPorts?: Record<string, number>;
+  /**
+   * Where a TCP pod endpoint is reached: the lab passes its overlay gateway (NodePort → overlay →
+   * pod). Default, and always for UDP: the pod's own socket from the lab's address book.
+   */
+  reach?(podIP: string, port: number): { host: string; port: number } | undefined;
 }
 
 /** The lab's service proxy: NodePorts and LoadBalancer ports on loopback, pod egress to ClusterIPs, DNS, rules per node. */
@@ -48,6 +53,7 @@ export function createServiceProxy(options: ServiceProxyOptions = {}): ServicePr
         proxier,
         loadBalancerPorts: options.loadBalancerPorts,
         resolve: (endpoint) => {
+          if (options.reach && endpoint.protocol === 'TCP') return options.reach(endpoint.ip, endpoint.port);
           const binding = ctx.pods.resolve(endpoint.ip, endpoint.port, endpoint.protocol);
           return binding ? { host: binding.host, port: binding.port } : undefined;
         },

@@ -124,43 +124,77 @@ export class NodeAgent {
   async connect(srcIP: string, srcPort: number, host: string, port: number): Promise<ConnectOutcome> {
     const src = this.pods.get(srcIP);
     if (!src) return { ok: false, status: 502, reason: `${srcIP} is not a pod of node ${this.options.node}` };
-    const svc = this.options.resolveService?.({ ip: host, port, protocol: 'TCP' });
+    const svc = this.options.resolveService?.(
+      { ip: host, port, protocol: 'TCP' },
+      { ip: srcIP, port: srcPort, node: this.options.node },
+    );
+    if (svc && 'reject' in svc) {
+      // kube-proxy's filter REJECT/DROP for a Service with no endpoint for this client: refused here.
+      this.counters.drop('service-rejected', srcIP, host);
+      return { ok: false, status: 503, reason: svc.reject };
+    }
     const dstIP = svc?.ip ?? host;
     const dstPort = svc?.port ?? port;
+    // The DNAT kube-proxy did, reported so a client (`kemu curl`/`kemu trace`) sees the endpoint.
+    const via = svc ? [`service ${host}:${port} -> ${dstIP}:${dstPort}`] : [];
     const dst = this.options.directory.podByIP(dstIP);
     const pair = this.counters.pair(srcIP, dstIP);
     const engine = this.options.policy();
     const verdict = engine.verdict(asPolicyPod(src.reg), dst ? asPolicyPod(dst) : dstIP, { port: dstPort, protocol: 'TCP' });
     if (!verdict.egress.allowed) {
       this.counters.drop('policy-egress', srcIP, dstIP);
-      return { ok: false, status: 403, reason: verdict.egress.reason };
+      return { ok: false, status: 403, reason: verdict.egress.reason, hops: via };
     }
     if (!dst) {
       this.counters.drop('no-route', srcIP, dstIP);
-      return { ok: false, status: 502, reason: `no pod has address ${dstIP}; kemu never dials virtual addresses` };
+      return { ok: false, status: 502, reason: `no pod has address ${dstIP}; kemu never dials virtual addresses`, hops: via };
     }
     pair.connections++;
     this.counters.node.connections++;
-    if (dst.node === this.options.node) {
+    return this.deliver({ dstIP, dstPort, srcIP, srcPort, srcNode: this.options.node }, dst.node, via);
+  }
+
+  /**
+   * Opens a TCP stream from this node's host network (not a pod: the ingress or a NodePort the
+   * node serves) to pod `dstIP:dstPort`, through the overlay like pod traffic. No egress policy
+   * applies (it selects pods); the destination judges ingress policy on `source.ip` as an address.
+   */
+  async connectFromHost(source: { ip: string; port: number }, dstIP: string, dstPort: number): Promise<ConnectOutcome> {
+    const dst = this.options.directory.podByIP(dstIP);
+    if (!dst) {
+      this.counters.drop('no-route', source.ip, dstIP);
+      return { ok: false, status: 502, reason: `no pod has address ${dstIP}; kemu never dials virtual addresses` };
+    }
+    this.counters.pair(source.ip, dstIP).connections++;
+    this.counters.node.connections++;
+    return this.deliver({ dstIP, dstPort, srcIP: source.ip, srcPort: source.port, srcNode: this.options.node }, dst.node, []);
+  }
+
+  /** Hands a stream to its destination pod: over the bridge on this node, or a CONNECT stream to its agent. */
+  private async deliver(req: TunnelRequest, dstNode: string, via: string[]): Promise<ConnectOutcome> {
+    const { srcIP, dstIP } = req;
+    if (dstNode === this.options.node) {
       // Same node: never crosses a tunnel; ingress is judged here.
-      const decision = this.acceptTunnel({ dstIP, dstPort, srcIP, srcPort, srcNode: this.options.node });
-      if (!decision.ok) return { ok: false, status: decision.status as 403 | 502, reason: decision.reason };
+      const decision = this.acceptTunnel(req);
+      if (!decision.ok)
+        return { ok: false, status: decision.status as 403 | 502, reason: decision.reason, hops: [...via, 'bridge'] };
       try {
         const socket = await decision.connect();
-        return { ok: true, stream: this.countOut(socket, srcIP, dstIP), hops: ['bridge'] };
+        return { ok: true, stream: this.countOut(socket, srcIP, dstIP), hops: [...via, 'bridge'] };
       } catch (err) {
-        return { ok: false, status: 502, reason: `pod not reachable: ${(err as Error).message}` };
+        return { ok: false, status: 502, reason: `pod not reachable: ${(err as Error).message}`, hops: [...via, 'bridge'] };
       }
     }
-    const peer = this.options.directory.agent(dst.node);
+    const peer = this.options.directory.agent(dstNode);
     if (!peer) {
       this.counters.drop('no-agent', srcIP, dstIP);
-      return { ok: false, status: 502, reason: `node ${dst.node} has no agent` };
+      return { ok: false, status: 502, reason: `node ${dstNode} has no agent` };
     }
-    const r = await this.pool.open(peer, { dstIP, dstPort, srcIP, srcPort, srcNode: this.options.node });
+    const tunnel = `tunnel ${this.options.node} -> ${dstNode}`;
+    const r = await this.pool.open(peer, req);
     if (!r.ok) {
       if (r.status === 403) this.counters.drop('policy-ingress', srcIP, dstIP);
-      return { ok: false, status: r.status === 403 ? 403 : 502, reason: r.reason };
+      return { ok: false, status: r.status === 403 ? 403 : 502, reason: r.reason, hops: [...via, tunnel] };
     }
     // A peer that disappears mid-stream resets the pod's connection (splice) and counts here.
     let counted = false;
@@ -170,7 +204,7 @@ export class NodeAgent {
     };
     r.stream.once('aborted', lost);
     r.stream.once('error', lost);
-    return { ok: true, stream: this.countOut(r.stream, srcIP, dstIP), hops: [`tunnel ${this.options.node} -> ${dst.node}`] };
+    return { ok: true, stream: this.countOut(r.stream, srcIP, dstIP), hops: [...via, tunnel] };
   }
 
   private countOut<T extends NodeJS.ReadableStream>(stream: T, src: string, dst: string): T {

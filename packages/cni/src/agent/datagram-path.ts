@@ -37,7 +37,11 @@ export function sendDatagram(
 ): DatagramOutcome {
   const src = ctx.localPod(srcIP);
   if (!src) return { ok: false, reason: `${srcIP} is not a pod of node ${ctx.options.node}` };
-  const svc = ctx.options.resolveService?.({ ip: host, port, protocol: 'UDP' });
+  const svc = ctx.options.resolveService?.(
+    { ip: host, port, protocol: 'UDP' },
+    { ip: srcIP, port: srcPort, node: ctx.options.node },
+  );
+  if (svc && 'reject' in svc) return drop(ctx, 'service-rejected', srcIP, host, svc.reject);
   const dstIP = svc?.ip ?? host;
   const dstPort = svc?.port ?? port;
   const dst = ctx.options.directory.podByIP(dstIP);

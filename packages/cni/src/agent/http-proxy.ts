@@ -1,14 +1,21 @@
 // The per-pod HTTP proxy: absolute-form requests (RFC 9112 §3.2.2) and CONNECT tunnels
-// (RFC 9110 §9.3.6). A denied destination gets 403 with the policy's reason.
+// (RFC 9110 §9.3.6). A denied destination gets 403 with the policy's reason; every answer carries
+// the hops the agents took in `kemu-hops` (what `kemu curl`/`kemu trace` show).
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
+import { formatHops, hopsHeader, reasonHeader } from './hops-header.js';
 import { splice } from './tunnel.js';
 import type { ConnectOutcome } from './types.js';
 
 /** Dials a destination for the pod; `srcPort` is the pod's ephemeral port. */
 export type Dialer = (host: string, port: number, srcPort: number) => Promise<ConnectOutcome>;
 
-const statusText: Record<number, string> = { 403: 'Forbidden', 502: 'Bad Gateway', 504: 'Gateway Timeout' };
+const statusText: Record<number, string> = {
+  403: 'Forbidden',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
 
 /** Creates the pod's HTTP proxy server (not yet listening). */
 export function createHttpProxy(dial: Dialer): Server {
@@ -27,12 +34,13 @@ async function tunnel(req: IncomingMessage, client: Socket, head: Buffer, dial: 
   const outcome = await dial(target.host, target.port, client.remotePort ?? 0);
   if (!outcome.ok) {
     const body = `${outcome.reason}\n`;
+    const hops = outcome.hops?.length ? `${hopsHeader}: ${formatHops(outcome.hops)}\r\n` : '';
     client.end(
-      `HTTP/1.1 ${outcome.status} ${statusText[outcome.status]}\r\nkemu-reason: ${encodeURIComponent(outcome.reason)}\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${outcome.status} ${statusText[outcome.status]}\r\n${reasonHeader}: ${encodeURIComponent(outcome.reason)}\r\n${hops}content-type: text/plain\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
     );
     return;
   }
-  client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+  client.write(`HTTP/1.1 200 Connection Established\r\n${hopsHeader}: ${formatHops(outcome.hops)}\r\n\r\n`);
   if (head.length > 0) outcome.stream.write(head);
   splice(outcome.stream, client);
 }
@@ -49,10 +57,17 @@ async function forward(req: IncomingMessage, res: ServerResponse, dial: Dialer):
   const outcome = await dial(url.hostname.replace(/^\[|\]$/g, ''), port, req.socket.remotePort ?? 0);
   if (!outcome.ok) {
     res
-      .writeHead(outcome.status, { 'content-type': 'text/plain', 'kemu-reason': encodeURIComponent(outcome.reason) })
+      .writeHead(outcome.status, {
+        'content-type': 'text/plain',
+        [reasonHeader]: encodeURIComponent(outcome.reason),
+        ...(outcome.hops?.length ? { [hopsHeader]: formatHops(outcome.hops) } : {}),
+      })
       .end(`${outcome.reason}\n`);
     return;
   }
+  // Node 20's Http2Stream corrupts a latin1 string written in one writev with a Buffer (the request
+  // line of a POST whose body came with its headers arrives overwritten): one chunk per write.
+  if (!(outcome.stream instanceof Socket)) Object.assign(outcome.stream, { _writev: null });
   const headers = { ...req.headers };
   delete headers['proxy-connection'];
   delete headers['proxy-authorization'];
@@ -63,7 +78,7 @@ async function forward(req: IncomingMessage, res: ServerResponse, dial: Dialer):
     createConnection: () => outcome.stream as Socket,
   });
   upstream.on('response', (r) => {
-    res.writeHead(r.statusCode ?? 502, r.headers);
+    res.writeHead(r.statusCode ?? 502, { ...r.headers, [hopsHeader]: formatHops(outcome.hops) });
     r.pipe(res);
   });
   upstream.on('error', (err) => {

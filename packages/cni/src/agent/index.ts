@@ -3,6 +3,7 @@ export { NodeAgent, type PodAttachment, startNodeAgent } from './agent.js';
 export { AgentCounters, type TrafficCounters } from './counters.js';
 export type { DatagramOutcome } from './datagram-path.js';
 export { MemoryDirectory } from './directory.js';
+export { formatHops, hopsHeader, parseHops, reasonHeader } from './hops-header.js';
 export { createHttpProxy, type Dialer, parseAuthority } from './http-proxy.js';
 export { createSocksProxy, type DatagramRelay, socksReply } from './socks.js';
 export {
@@ -20,5 +21,7 @@ export type {
   ConnectOutcome,
   NodeAgentOptions,
   PodRegistration,
+  ServiceClient,
+  ServiceRejection,
   ServiceResolver,
 } from './types.js';

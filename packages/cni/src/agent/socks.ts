@@ -12,6 +12,7 @@ export const socksReply = {
   succeeded: 0,
   notAllowed: 2,
   hostUnreachable: 4,
+  connectionRefused: 5,
   commandNotSupported: 7,
   addressNotSupported: 8,
 } as const;
@@ -48,8 +49,16 @@ export function createSocksProxy(dial: Dialer, udp?: { address: string; relay: D
         if (req.command === 3) return void client.end(reply(socksReply.commandNotSupported));
         const rest = buf.subarray(req.length);
         void dial(req.host, req.port, client.remotePort ?? 0).then((outcome) => {
-          if (!outcome.ok)
-            return void client.end(reply(outcome.status === 403 ? socksReply.notAllowed : socksReply.hostUnreachable));
+          if (!outcome.ok) {
+            // A Service rejection (503) is kube-proxy's REJECT: the pod sees a refused connection.
+            const code =
+              outcome.status === 403
+                ? socksReply.notAllowed
+                : outcome.status === 503
+                  ? socksReply.connectionRefused
+                  : socksReply.hostUnreachable;
+            return void client.end(reply(code));
+          }
           client.write(reply(socksReply.succeeded));
           if (rest.length > 0) outcome.stream.write(rest);
           splice(outcome.stream, client);

@@ -37,15 +37,36 @@ export interface AgentDirectory {
   agent(node: string): AgentEndpoint | undefined;
 }
 
-/**
- * The ClusterIP hook: kube-proxy plugs in here. Given a destination the pod dialled, return the
- * endpoint (pod IP and port) to use instead, or undefined when it is not a Service address.
- */
-export type ServiceResolver = (dst: {
+/** Who opened a connection to a Service: the source pod's IP and port, and the node it runs on. */
+export interface ServiceClient {
   ip: string;
   port: number;
-  protocol: 'TCP' | 'UDP';
-}) => { ip: string; port: number } | undefined;
+  node: string;
+}
+
+/**
+ * A Service address with no usable endpoint for this client, as kube-proxy's filter rules REJECT
+ * or DROP it (e.g. "has no local endpoints"): the connection fails with this reason.
+ */
+export interface ServiceRejection {
+  reject: string;
+}
+
+/**
+ * The ClusterIP hook: kube-proxy plugs in here. Given a destination the pod dialled (and, from the
+ * agent, who dialled it: kube-proxy's choice depends on the source node and, with ClientIP
+ * affinity, the source IP), return the endpoint (pod IP and port) to use instead, a
+ * {@link ServiceRejection} when the Service has no endpoint for this client, or undefined when it
+ * is not a Service address.
+ */
+export type ServiceResolver = (
+  dst: {
+    ip: string;
+    port: number;
+    protocol: 'TCP' | 'UDP';
+  },
+  src?: ServiceClient,
+) => { ip: string; port: number } | ServiceRejection | undefined;
 
 /** Options of the node agent. */
 export interface NodeAgentOptions {
@@ -70,6 +91,6 @@ export interface NodeAgentOptions {
 /** The answer of opening a stream. */
 export type ConnectOutcome =
   | { ok: true; stream: import('node:stream').Duplex; hops: string[] }
-  | { ok: false; status: 403 | 502 | 504; reason: string };
+  | { ok: false; status: 403 | 502 | 503 | 504; reason: string; hops?: string[] };
 
 export type { PolicyEngine };

@@ -42,6 +42,8 @@ export interface Node extends KubernetesObject {
     volumesInUse?: string[];
     /** Volumes attached to the node, as the A/D controller reports them. */
     volumesAttached?: { name: string; devicePath: string }[];
+    /** Ports of the node's daemons (NodeDaemonEndpoints): the kubelet's, which the API server dials for pods/log. */
+    daemonEndpoints?: { kubeletEndpoint?: { Port: number } };
   };
 }
 

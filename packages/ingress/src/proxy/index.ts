@@ -9,5 +9,5 @@ export {
   tableResolver,
 } from './endpoints.js';
 export { affinityValue } from './forward.js';
-export { IngressProxy, type IngressProxyOptions, type ListenerKind } from './server.js';
+export { IngressProxy, type IngressProxyOptions, type ListenerKind, type ResponseCompletion } from './server.js';
 export { type PEMPair, selfSignedPair } from './tls.js';

@@ -12,6 +12,7 @@ import { InvalidOptionError, ListenFailedError } from '../errors.js';
 import type { RouterIssue } from '../issues.js';
 import type { HTTPRequest, RouteAnswer } from '../request.js';
 import { Router, type RouterOptions } from '../router.js';
+import { watchCompletion } from './completion.js';
 import { type EndpointChooser, type EndpointResolver, RoundRobinChooser } from './endpoints.js';
 import { type AnyRequest, type AnyResponse, type ForwardDeps, forward, mirror, PoolCache } from './forward.js';
 import type { DownstreamInfo } from './headers.js';
@@ -45,7 +46,27 @@ export interface IngressProxyOptions {
   routedPorts?: Partial<Record<ListenerKind, number>>;
 }
 
-/** Events: `generation` (number) after each applied configuration; `answer` per routed request. */
+/** What the `complete` event carries: one routed request whose response has ended (or was cut off). */
+export interface ResponseCompletion {
+  answer: RouteAnswer;
+  request: HTTPRequest;
+  /** The status sent downstream (the backend's, or the proxy's own 404/502/503/504…); 499 if the client left first. */
+  status: number;
+  /** From routing to the last byte handed to the client's socket (nginx $request_time). */
+  durationMs: number;
+  /**
+   * Bytes sent to the client. HTTP/1.1: status line, headers and body, as nginx's $bytes_sent
+   * (what ingress-nginx's response_size observes); HTTP/2 streams share a socket, so body bytes only.
+   */
+  bytes: number;
+  /** True when the response did not finish (client gone, backend reset mid-body). */
+  aborted: boolean;
+}
+
+/**
+ * Events: `generation` (number) after each applied configuration; `answer` (RouteAnswer, HTTPRequest)
+ * per routed request; `complete` ({@link ResponseCompletion}) when its response has ended.
+ */
 export class IngressProxy extends EventEmitter {
   private router: Router;
   private certs: CertificateTable | undefined;
@@ -201,7 +222,7 @@ export class IngressProxy extends EventEmitter {
     };
   }
 
-  private answer(req: AnyRequest, down: DownstreamInfo, kind: ListenerKind): RouteAnswer {
+  private answer(req: AnyRequest, down: DownstreamInfo, kind: ListenerKind): { answer: RouteAnswer; request: HTTPRequest } {
     const length = req.headers['content-length'];
     const request: HTTPRequest = {
       method: req.method ?? 'GET',
@@ -218,12 +239,13 @@ export class IngressProxy extends EventEmitter {
     if (servername) request.sni = servername;
     const answer = this.router.match(request);
     this.emit('answer', answer, request);
-    return answer;
+    return { answer, request };
   }
 
   private async handle(req: AnyRequest, res: AnyResponse, kind: ListenerKind): Promise<void> {
     const down = this.downstream(req, kind);
-    const answer = this.answer(req, down, kind);
+    const { answer, request } = this.answer(req, down, kind);
+    if (this.listenerCount('complete') > 0) watchCompletion(res, (c) => this.emit('complete', { answer, request, ...c }));
     const outcome = answer.outcome;
     if (outcome.type === 'status') return sendStatus(res, outcome.status, outcome.location);
     mirror(req, outcome, down, this.deps);
@@ -233,7 +255,7 @@ export class IngressProxy extends EventEmitter {
   private upgrade(req: IncomingMessage, socket: Socket, head: Buffer, kind: ListenerKind): void {
     socket.on('error', () => socket.destroy());
     const down = this.downstream(req, kind);
-    const outcome = this.answer(req, down, kind).outcome;
+    const outcome = this.answer(req, down, kind).answer.outcome;
     if (outcome.type === 'status') {
       rejectUpgrade(socket, outcome.status, outcome.location);
       return;

@@ -8,9 +8,17 @@ export const headlessLabel = 'service.kubernetes.io/headless';
 
 /** `namespace/name` of the Service a slice belongs to, or undefined when it has none or is filtered out. */
 export function sliceServiceKey(slice: EndpointSlice): string | undefined {
+  if (slice.metadata.labels?.[headlessLabel] !== undefined) return undefined;
+  return sliceOwnerKey(slice);
+}
+
+/**
+ * `namespace/name` of the Service a slice belongs to, headless ones included: cluster DNS
+ * (CoreDNS's kubernetes plugin) answers headless Services from exactly those slices.
+ */
+export function sliceOwnerKey(slice: EndpointSlice): string | undefined {
   const service = slice.metadata.labels?.[serviceNameLabel];
   if (service === undefined || service === '') return undefined;
-  if (slice.metadata.labels?.[headlessLabel] !== undefined) return undefined;
   return `${slice.metadata.namespace ?? 'default'}/${service}`;
 }
 

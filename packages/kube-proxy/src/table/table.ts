@@ -2,7 +2,7 @@
 // incrementally per Service the way kube-proxy's ServiceChangeTracker / EndpointsChangeTracker do.
 import type { EndpointSlice, IPFamily, KubernetesObject, Service } from '@kemu/core';
 import { NodePortConflictError } from '../errors.js';
-import { endpointsForPort, readEndpoints, sliceServiceKey } from './endpoints.js';
+import { endpointsForPort, readEndpoints, sliceOwnerKey } from './endpoints.js';
 import { readServicePorts, skipReason } from './service-port.js';
 import type { EndpointInfo, ServicePortInfo, TableWarning } from './types.js';
 
@@ -83,7 +83,9 @@ export class ServiceTable {
 
   /** Adds or replaces an EndpointSlice; returns the Service it belongs to, or undefined when it belongs to none. */
   upsertSlice(slice: EndpointSlice, recompute = true): string | undefined {
-    const key = sliceServiceKey(slice);
+    // Headless slices are kept for cluster DNS; kube-proxy's informer skips them, and so do the
+    // rules here: a headless Service has no proxied port (service-port.ts), so its slices make none.
+    const key = sliceOwnerKey(slice);
     if (key === undefined) return undefined;
     this.entry(key).slices.set(slice.metadata.name, slice);
     if (recompute) this.recompute(key);
@@ -92,7 +94,7 @@ export class ServiceTable {
 
   /** Removes an EndpointSlice (by its Service and name); returns the Service's `namespace/name`. */
   deleteSlice(slice: EndpointSlice): string | undefined {
-    const key = sliceServiceKey(slice);
+    const key = sliceOwnerKey(slice);
     if (key === undefined) return undefined;
     const entry = this.entries.get(key);
     if (entry?.slices.delete(slice.metadata.name)) this.recompute(key);

@@ -11,7 +11,7 @@ import {
 } from '@kemu/core';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Admission } from '../admission.js';
-import { InvalidObjectError } from '../errors.js';
+import { InvalidObjectError, KubeletLogsError } from '../errors.js';
 import { deletePodGracefully } from '../pods.js';
 import { compileFieldSelector } from './field-selector.js';
 import { mergePatch } from './merge-patch.js';
@@ -24,6 +24,13 @@ export interface LabApiServerOptions {
   admission: Admission;
   /** The log of a pod's container as text, or undefined when the pod does not run here. */
   logs?(namespace: string, pod: string, container: string | undefined, tailLines: number | undefined): string | undefined;
+  /** The log from the kubelet of the pod's node, for pods `logs` does not have (they run in a `kemu agent`). */
+  remoteLogs?(
+    namespace: string,
+    pod: string,
+    container: string | undefined,
+    tailLines: number | undefined,
+  ): Promise<string | undefined>;
   /** Bind address; default 127.0.0.1. Anything but loopback requires a bearer token. */
   host?: string;
   /** Port; default 0 (any free port). */
@@ -136,7 +143,7 @@ export class LabApiServer {
       const query = request.query as Record<string, string | undefined>;
       switch (request.method) {
         case 'GET':
-          if (target.subresource === 'log') return this.log(target, query, reply);
+          if (target.subresource === 'log') return await this.log(target, query, reply);
           if (target.name) return await this.get(target);
           if (query.watch === '1' || query.watch === 'true') return await this.watch(target, query, request, reply);
           return await this.list(target, query);
@@ -293,9 +300,18 @@ export class LabApiServer {
     return deleted;
   }
 
-  private log(target: Target, query: Record<string, string | undefined>, reply: FastifyReply): FastifyReply {
+  private async log(target: Target, query: Record<string, string | undefined>, reply: FastifyReply): Promise<FastifyReply> {
     const tail = query.tailLines === undefined ? undefined : Number(query.tailLines);
-    const text = this.options.logs?.(target.namespace ?? 'default', target.name ?? '', query.container, tail);
+    const namespace = target.namespace ?? 'default';
+    let text = this.options.logs?.(namespace, target.name ?? '', query.container, tail);
+    try {
+      // Not in this process: proxy to the kubelet of the pod's node, as the pods/log subresource
+      // does (pkg/registry/core/pod/rest/log.go → strategy.go LogLocation → kubelet /containerLogs).
+      text ??= await this.options.remoteLogs?.(namespace, target.name ?? '', query.container, tail);
+    } catch (error) {
+      if (!(error instanceof KubeletLogsError)) throw error;
+      return reply.code(error.status).send(failure(error.status, error.reason, error.message));
+    }
     if (text === undefined) {
       const status = failure(400, 'BadRequest', `pod "${target.name}" is not running in this lab (no logs kept)`);
       return reply.code(400).send(status);

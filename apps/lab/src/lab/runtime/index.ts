@@ -7,6 +7,7 @@ export { expandVariables } from './expansion.js';
 export { NodeCIDRAllocator, podCIDROf } from './ip-allocator.js';
 export { ContainerLog, type LogLine } from './logs.js';
 export { NodeAgent, type NodeAgentOptions } from './node-agent.js';
+export { formatPodNetwork, type PodNetworkStatus, podNetworkAnnotation, readPodNetwork } from './pod-network-annotation.js';
 export { runLocalAnnotation } from './pod-worker.js';
 export { envVariableName, serviceEnvironment } from './service-env.js';
 export { DirectoryVolumes } from './volumes.js';

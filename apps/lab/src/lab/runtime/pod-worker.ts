@@ -7,6 +7,7 @@ import { commandLine, declaredPorts, type RunningContainer, reservePorts, startE
 import { type BackOffOptions, ContainerSlot } from './container-slot.js';
 import { containerEnvironment } from './env.js';
 import { ContainerLog } from './logs.js';
+import { formatPodNetwork, podNetworkAnnotation } from './pod-network-annotation.js';
 
 /** The annotation that lets a pod run its `command`/`args` as local processes. */
 export const runLocalAnnotation = 'kemu.dev/run-local';
@@ -44,6 +45,8 @@ export class PodWorker {
   readonly logs = new Map<string, ContainerLog>();
   private slots: ContainerSlot[] = [];
   private podIP = '';
+  /** The pod-network annotation to publish with the next status write. */
+  private network: string | undefined;
   private stopped: Promise<void> | undefined;
   private syncQueued = false;
   private syncChain: Promise<void> = Promise.resolve();
@@ -66,10 +69,14 @@ export class PodWorker {
   /** Starts the pod; failures are reported in its status. */
   async start(): Promise<void> {
     const pod = this.pod;
-    // Read the node from the store: a node that just joined may have had its pod CIDR filled in a moment ago.
-    const cached = this.ctx.node();
-    const node = cached && (await this.ctx.store.get<Node>({ kind: 'Node', name: cached.metadata.name }));
-    if (!node) return;
+    // Read the node from the store: a node that just joined may have had its pod CIDR filled in a
+    // moment ago, and an agent that restarts lists its pods before its Node informer has synced.
+    const nodeName = pod.spec.nodeName ?? this.ctx.node()?.metadata.name;
+    const node = nodeName ? await this.ctx.store.get<Node>({ kind: 'Node', name: nodeName }) : undefined;
+    if (!node) {
+      this.ctx.warn(`pod ${this.key}: node ${nodeName ?? '(none)'} is not in the store; the pod is not started`);
+      return;
+    }
     const hostIP = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '';
     this.podIP = await this.ctx.allocator.allocate(node, pod);
     await this.writeStatus((status) => {
@@ -89,6 +96,12 @@ export class PodWorker {
     const bindings: PodPortBinding[] = ports.map((p, i) => ({ ...p, host: '127.0.0.1', port: real[i]! }));
     const attachment = await this.ctx.network.attach(this.pod, this.podIP, bindings);
     this.ctx.register(this.pod, this.podIP, bindings);
+    this.network = formatPodNetwork({
+      node: node.metadata.name,
+      ...(attachment.env?.HTTP_PROXY ? { httpProxy: attachment.env.HTTP_PROXY } : {}),
+      ...(attachment.env?.ALL_PROXY ? { socksProxy: attachment.env.ALL_PROXY } : {}),
+      ports: bindings,
+    });
 
     const runLocal = pod.metadata.annotations?.[runLocalAnnotation] === 'true';
     for (const container of pod.spec.containers) {
@@ -246,7 +259,11 @@ export class PodWorker {
         const before = JSON.stringify(current.status ?? {});
         const status = JSON.parse(before) as NonNullable<Pod['status']>;
         fill(status, current);
-        if (JSON.stringify(status) === before) return undefined;
+        // Published with the status (one write): the kubelet's status update, plus where the pod listens.
+        const annotations = current.metadata.annotations ?? {};
+        const publish = this.network !== undefined && annotations[podNetworkAnnotation] !== this.network;
+        if (JSON.stringify(status) === before && !publish) return undefined;
+        if (publish) current.metadata.annotations = { ...annotations, [podNetworkAnnotation]: this.network! };
         current.status = status;
         return current;
       }),

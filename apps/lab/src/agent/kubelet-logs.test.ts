@@ -1,0 +1,92 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createMemoryStore, MemoryBackend, type Node, type Store } from '@kemu/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LabClient } from '../lab/client/api-client.js';
+import { type FullLab, startFullLab } from '../wiring/full-lab.js';
+import { type NodeRuntime, startNodeRuntime } from './node-runtime.js';
+
+// Issue 7 "logs kept per pod (`kemu logs pod/NAME`)" with issue 8's agents in other processes: the
+// API server's pods/log subresource proxies to the kubelet of the pod's node (strategy.go
+// LogLocation → kubelet /containerLogs), here the agent's KubeletServer on its advertise address.
+// As node-runtime.test.ts, the agent has its own informers over a store shared with the control plane.
+const manifests = `
+apiVersion: v1
+kind: Pod
+metadata: {name: echo}
+spec:
+  containers: [{name: web, image: kemu/echo, ports: [{containerPort: 8080}]}]
+`;
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+describe('pods/log for a pod that runs in a kemu agent', () => {
+  let store: Store;
+  let dataDir: string;
+  let control: FullLab;
+  let runtime: NodeRuntime;
+
+  beforeAll(async () => {
+    store = createMemoryStore({ backend: new MemoryBackend() });
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kemu-kubelet-logs-'));
+    control = await startFullLab({ store, agents: false, api: { port: 0 }, ingressPort: 0, dashboardPort: false, dataDir });
+    runtime = await startNodeRuntime({ store, node: 'node-a', advertise: '127.0.0.2', dataDir, heartbeatMs: 100 });
+    await control.lab.apply(manifests);
+    await control.lab.ready(15_000);
+  });
+
+  afterAll(async () => {
+    await runtime?.close();
+    await control?.close();
+    await store?.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function podLog(query = ''): Promise<Answer> {
+    const response = await fetch(`${control.lab.apiURL}/api/v1/namespaces/default/pods/echo/log${query}`);
+    return { status: response.status, body: await response.text() };
+  }
+
+  it("publishes the agent's kubelet port on its Node", async () => {
+    const node = (await store.get<Node>({ kind: 'Node', name: 'node-a' }))!;
+    expect(node.status?.daemonEndpoints?.kubeletEndpoint?.Port).toBe(runtime.kubelet.port);
+    expect(runtime.kubelet.url).toMatch(/^http:\/\/127\.0\.0\.2:\d+$/);
+  });
+
+  it("answers GET pods/NAME/log with the log the agent's pod wrote", async () => {
+    // The control plane runs no agent: its own logs do not have the pod.
+    expect(control.lab.logs('default', 'echo')).toBeUndefined();
+    const answer = await podLog();
+    expect(answer.status, answer.body).toBe(200);
+    expect(answer.body).toContain('kemu/echo serving default/echo on 8080/TCP');
+  });
+
+  it('passes container and tailLines through to the kubelet', async () => {
+    const answer = await podLog('?container=web&tailLines=1');
+    expect(answer.status, answer.body).toBe(200);
+    expect(answer.body.trimEnd().split('\n')).toHaveLength(1);
+    // What `kemu logs pod/echo --tail 1` does.
+    const client = new LabClient({ server: control.lab.apiURL });
+    expect(await client.logs('default', 'echo', { tailLines: 1 })).toBe(answer.body);
+  });
+
+  it("answers the kubelet's 404 as a NotFound Status for an unknown container", async () => {
+    const answer = await podLog('?container=db');
+    expect(answer.status).toBe(404);
+    expect(JSON.parse(answer.body)).toMatchObject({ kind: 'Status', reason: 'NotFound', code: 404 });
+    expect(JSON.parse(answer.body).message).toContain('container "db" not found in pod "default/echo"');
+  });
+
+  it('answers 500 naming the kubelet when the agent no longer listens', async () => {
+    await runtime.kubelet.close();
+    const answer = await podLog();
+    expect(answer.status).toBe(500);
+    expect(JSON.parse(answer.body).message).toMatch(
+      /the kubelet of pod default\/echo on node node-a did not answer at http:\/\/127\.0\.0\.2:\d+/,
+    );
+  });
+});

@@ -1,0 +1,45 @@
+// A URL's host as a pod would resolve it: an address as is, a name through the cluster DNS with
+// the search path of the pod's /etc/resolv.conf (ClusterFirst). The pod proxies take addresses
+// only, so `kemu curl/trace --from` resolve here, with the same model the lab's DNS server answers from.
+import { type KubernetesObject, tryParseIP } from '@kemu/core';
+import { ClusterDns, ServiceTable } from '@kemu/kube-proxy';
+import { UnresolvedHostError } from '../errors.js';
+
+/** How a host was resolved. */
+export interface ResolvedHost {
+  /** The host as written in the URL (brackets removed). */
+  host: string;
+  ip: string;
+  /** `address` when the host is already one; `cluster-dns` when a name answered. */
+  source: 'address' | 'cluster-dns';
+  /** The fully qualified name that answered (cluster-dns only). */
+  name?: string;
+}
+
+/** The host of a URL without IPv6 brackets. */
+export function urlHost(url: URL): string {
+  return url.hostname.replace(/^\[|\]$/g, '');
+}
+
+/**
+ * Resolves `host` for a pod in `namespace` from the cluster's Services and EndpointSlices
+ * (CoreDNS kubernetes plugin answers; resolv.conf search `<ns>.svc.cluster.local svc.cluster.local
+ * cluster.local`, ndots:5). Throws {@link UnresolvedHostError} when no name answers with an address.
+ */
+export function resolveHost(host: string, namespace: string, objects: readonly KubernetesObject[]): ResolvedHost {
+  const literal = tryParseIP(host);
+  if (literal) return { host, ip: literal.toString(), source: 'address' };
+  const dns = new ClusterDns(ServiceTable.from(objects));
+  const tried = dns.expandQuery(host, namespace);
+  for (const name of tried) {
+    for (const type of ['A', 'AAAA'] as const) {
+      const answer = dns.answer({ name, type });
+      // An ExternalName Service answers a CNAME outside the cluster: kemu never leaves loopback.
+      const record = answer.answers.find((r) => r.type === type);
+      if (answer.rcode === 'NOERROR' && record && typeof record.data === 'string') {
+        return { host, ip: record.data, source: 'cluster-dns', name };
+      }
+    }
+  }
+  throw new UnresolvedHostError(host, tried);
+}

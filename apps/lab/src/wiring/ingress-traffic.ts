@@ -1,0 +1,65 @@
+// What the lab records for each request the ingress answered: ingress-nginx's request metrics
+// (internal/ingress/metric/collectors/socket.go: requests, request_duration_seconds,
+// response_size) and one traffic-log record with the hops the model chose.
+import type { ResponseCompletion } from '@kemu/ingress/proxy';
+import type { LabMetrics } from '../dashboard/metrics.js';
+import type { TrafficLog, TrafficRecord } from '../dashboard/traffic-log.js';
+
+/** The traffic-log record for one completed ingress response. */
+export function ingressTrafficRecord(completion: ResponseCompletion, time = Date.now()): Omit<TrafficRecord, 'id'> {
+  const { answer, request } = completion;
+  const outcome = answer.outcome;
+  const backend = outcome.type === 'backend' ? `${outcome.backend.namespace}/${outcome.backend.service}` : undefined;
+  const host = request.host.replace(/:\d+$/, '');
+  const method = request.method ?? 'GET';
+  return {
+    time,
+    protocol: 'http',
+    summary: `${method} ${host}${request.path}`,
+    // The traffic log's -1 is "failed": a response the client never got in full.
+    status: completion.aborted ? -1 : completion.status,
+    durationMs: completion.durationMs,
+    bytes: completion.bytes,
+    ...(backend ? { service: backend } : {}),
+    hops: [
+      {
+        kind: answer.route?.kind ?? 'ingress',
+        detail: answer.route ? `${answer.route.namespace}/${answer.route.name} ${answer.route.rule}` : answer.reason,
+      },
+      ...(outcome.type === 'backend'
+        ? [{ kind: 'service', detail: `${backend}:${outcome.backend.port} → ${outcome.upstreamPath}` }]
+        : [{ kind: 'status', detail: `${outcome.status} ${answer.message}` }]),
+    ],
+  };
+}
+
+/** Observes one completed response in ingress-nginx's metrics, labelled as the controller labels them. */
+export function observeIngressMetrics(metrics: LabMetrics, completion: ResponseCompletion): void {
+  const { answer, request } = completion;
+  const outcome = answer.outcome;
+  const labels = {
+    ingress: answer.route ? `${answer.route.namespace}/${answer.route.name}` : '',
+    namespace: answer.route?.namespace ?? '',
+    service: outcome.type === 'backend' ? `${outcome.backend.namespace}/${outcome.backend.service}` : '',
+    host: request.host.replace(/:\d+$/, ''),
+    method: request.method ?? 'GET',
+    status: String(completion.status),
+  };
+  metrics.ingressRequests.inc({
+    ...labels,
+    controller_class: 'k8s.io/ingress-nginx',
+    path: request.path.split('?')[0] ?? '/',
+    canary: outcome.type === 'backend' && outcome.canary ? 'true' : '',
+  });
+  // socket.go observes $request_time (seconds) and $bytes_sent.
+  metrics.ingressRequestDuration.observe(labels, completion.durationMs / 1000);
+  metrics.ingressResponseSize.observe(labels, completion.bytes);
+}
+
+/** The `onComplete` handler the lab gives its ingress: metrics plus one traffic record per response. */
+export function recordIngressTraffic(metrics: LabMetrics, traffic: TrafficLog): (completion: ResponseCompletion) => void {
+  return (completion) => {
+    observeIngressMetrics(metrics, completion);
+    traffic.add(ingressTrafficRecord(completion));
+  };
+}
