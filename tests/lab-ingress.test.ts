@@ -64,6 +64,8 @@ describe('a lab in a test (kemu/testing)', () => {
     const record = lab.full.traffic.recent().at(-1)!;
     expect(record.summary).toBe('GET shop.test/');
     expect(record.service).toBe('shop/web');
-    expect(record.hops.map((h) => h.kind)).toEqual(['Ingress', 'service']);
+    // The ingress reaches the pod through the overlay (ARCHITECTURE.md, the data path in a running lab).
+    expect(record.hops.map((h) => h.kind)).toEqual(['Ingress', 'service', 'endpoint', 'tunnel', 'pod']);
+    expect(record.pod).toMatch(/^shop\/web-/);
   });
 });

@@ -71,6 +71,13 @@ describe('complete event', () => {
     expect(c.durationMs).toBeGreaterThanOrEqual(0);
   });
 
+  it('names the endpoint that answered (nginx $upstream_addr)', async () => {
+    const p = await start();
+    const completed = nextCompletion(p);
+    await rawRequest(p.address('http').port, 'foo.com', '/');
+    expect((await completed).upstream).toMatchObject({ address: '10.244.1.10', port: 8080 });
+  });
+
   it("reports the proxy's own answer (404 for an unknown host) with its page size", async () => {
     const p = await start();
     const completed = nextCompletion(p);
@@ -79,6 +86,7 @@ describe('complete event', () => {
     expect(received.head).toBe('HTTP/1.1 404 Not Found');
     expect(c).toMatchObject({ status: 404, aborted: false, bytes: received.bytes });
     expect(c.answer.outcome.type).toBe('status');
+    expect(c.upstream).toBeUndefined();
   });
 
   it('measures the time until the last byte, including a slow backend', async () => {

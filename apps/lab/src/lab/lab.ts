@@ -38,7 +38,7 @@ import type { BackOffOptions } from './runtime/container-slot.js';
 import { loopbackNetwork } from './runtime/index.js';
 import { NodeCIDRAllocator } from './runtime/ip-allocator.js';
 import { NodeAgent } from './runtime/node-agent.js';
-import { LabAddressBook } from './runtime/published-addresses.js';
+import { LabAddressBook, type PodIdentity } from './runtime/published-addresses.js';
 import { DirectoryVolumes } from './runtime/volumes.js';
 
 /** Options of a {@link Lab}. */
@@ -120,6 +120,11 @@ export class Lab {
     this.nodeObjects = typeof nodes === 'number' ? Array.from({ length: nodes }, (_, i) => labNode(i)) : completeNodes(nodes);
     this.ownsDataDir = !options.dataDir;
     this.dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'kemu-lab-'));
+  }
+
+  /** The pod that has a (virtual) pod IP: its namespace, name and node. */
+  podAt(podIP: string): PodIdentity | undefined {
+    return this.addresses.podAt(podIP);
   }
 
   /** Node names, in order. */

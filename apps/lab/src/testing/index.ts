@@ -1,6 +1,7 @@
 // `kemu/testing`: a whole lab inside a test — start it from YAML, send requests through its ingress.
 import http from 'node:http';
 import { type KubernetesObject, parseManifestsOrThrow } from '@kemu/core';
+import type { TrafficHop, TrafficRecord } from '../dashboard/traffic-log.js';
 import { endpointsCaughtUp } from '../lab/endpoints-caught-up.js';
 import { type FullLab, startFullLab } from '../wiring/full-lab.js';
 
@@ -19,6 +20,17 @@ export interface LabResponse {
   json: unknown;
 }
 
+/** What {@link TestLab.trace} answers. */
+export interface LabTrace {
+  response: LabResponse;
+  /** Hop by hop: `ingress`/`HTTPRoute` rule, `service`, `endpoint`, `tunnel`, `pod` (or `status` for the proxy's own answer). */
+  hops: TrafficHop[];
+  /** `namespace/name` of the pod that answered, when one did. */
+  pod?: string;
+  /** The ingress's own measure of the request (nginx's $request_time). */
+  durationMs: number;
+}
+
 /** A lab started inside a test. */
 export interface TestLab {
   /** The running lab's pieces (store, pods, traffic log, …). */
@@ -34,6 +46,15 @@ export interface TestLab {
     path: string,
     init?: { host?: string; method?: string; headers?: Record<string, string>; body?: string },
   ): Promise<LabResponse>;
+  /**
+   * Sends a request through the ingress, as {@link request}, and returns it with the hops the lab
+   * recorded for it: the ingress rule matched, the Service, the endpoint chosen, the overlay hop
+   * and the pod that answered (what the dashboard's trace view shows).
+   */
+  trace(
+    path: string,
+    init?: { host?: string; method?: string; headers?: Record<string, string>; body?: string },
+  ): Promise<LabTrace>;
   /** Stops everything. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -109,8 +130,26 @@ export async function createLab(
       }
       return { status, headers, text, json };
     },
+    async trace(path, init = {}) {
+      const url = new URL(ingressURL);
+      const summary = `${init.method ?? 'GET'} ${(init.host ?? url.host).replace(/:\d+$/, '')}${path}`;
+      let unsubscribe = () => undefined as void;
+      const recorded = new Promise<TrafficRecord>((resolve) => {
+        unsubscribe = full.traffic.subscribe((record) => {
+          if (record.summary === summary) resolve(record);
+        });
+      });
+      try {
+        const response = await lab.request(path, init);
+        const record = await recorded;
+        return { response, hops: record.hops, durationMs: record.durationMs, ...(record.pod ? { pod: record.pod } : {}) };
+      } finally {
+        unsubscribe();
+      }
+    },
     close: () => full.close(),
     [Symbol.asyncDispose]: () => full.close(),
   };
   return lab;
 }
+export type { TrafficHop } from '../dashboard/traffic-log.js';

@@ -79,7 +79,8 @@ export async function startFullLab(options: FullLabOptions = {}): Promise<FullLa
   const ingress = createIngress({
     port: options.ingressPort ?? 8080,
     reach: (podIP, port) => gateway?.addressFor('ingress', podIP, port),
-    onComplete: recordIngressTraffic(metrics, traffic),
+    // `lab` exists by the time a request completes: the ingress starts with it.
+    onComplete: recordIngressTraffic(metrics, traffic, (podIP) => lab.podAt(podIP)),
   });
   const lab = new Lab({
     store,

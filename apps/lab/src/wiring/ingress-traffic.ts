@@ -5,13 +5,22 @@ import type { ResponseCompletion } from '@kemu/ingress/proxy';
 import type { LabMetrics } from '../dashboard/metrics.js';
 import type { TrafficLog, TrafficRecord } from '../dashboard/traffic-log.js';
 
+/** Which pod has an address (the lab's address book). */
+export type PodLookup = (podIP: string) => { namespace: string; name: string; node: string } | undefined;
+
 /** The traffic-log record for one completed ingress response. */
-export function ingressTrafficRecord(completion: ResponseCompletion, time = Date.now()): Omit<TrafficRecord, 'id'> {
+export function ingressTrafficRecord(
+  completion: ResponseCompletion,
+  time = Date.now(),
+  podAt: PodLookup = () => undefined,
+): Omit<TrafficRecord, 'id'> {
   const { answer, request } = completion;
   const outcome = answer.outcome;
   const backend = outcome.type === 'backend' ? `${outcome.backend.namespace}/${outcome.backend.service}` : undefined;
   const host = request.host.replace(/:\d+$/, '');
   const method = request.method ?? 'GET';
+  const upstream = completion.upstream;
+  const pod = upstream ? podAt(upstream.address) : undefined;
   return {
     time,
     protocol: 'http',
@@ -21,6 +30,7 @@ export function ingressTrafficRecord(completion: ResponseCompletion, time = Date
     durationMs: completion.durationMs,
     bytes: completion.bytes,
     ...(backend ? { service: backend } : {}),
+    ...(pod ? { pod: `${pod.namespace}/${pod.name}` } : {}),
     hops: [
       {
         kind: answer.route?.kind ?? 'ingress',
@@ -29,6 +39,18 @@ export function ingressTrafficRecord(completion: ResponseCompletion, time = Date
       ...(outcome.type === 'backend'
         ? [{ kind: 'service', detail: `${backend}:${outcome.backend.port} → ${outcome.upstreamPath}` }]
         : [{ kind: 'status', detail: `${outcome.status} ${answer.message}` }]),
+      ...(upstream
+        ? [
+            { kind: 'endpoint', detail: `${upstream.address}:${upstream.port}` },
+            // The lab's ingress reaches pods through the host's node agent and the pod's node's tunnel.
+            ...(pod
+              ? [
+                  { kind: 'tunnel', detail: `overlay: host -> ${pod.node}`, node: pod.node },
+                  { kind: 'pod', detail: `${pod.namespace}/${pod.name}`, node: pod.node },
+                ]
+              : []),
+          ]
+        : []),
     ],
   };
 }
@@ -57,9 +79,13 @@ export function observeIngressMetrics(metrics: LabMetrics, completion: ResponseC
 }
 
 /** The `onComplete` handler the lab gives its ingress: metrics plus one traffic record per response. */
-export function recordIngressTraffic(metrics: LabMetrics, traffic: TrafficLog): (completion: ResponseCompletion) => void {
+export function recordIngressTraffic(
+  metrics: LabMetrics,
+  traffic: TrafficLog,
+  podAt?: PodLookup,
+): (completion: ResponseCompletion) => void {
   return (completion) => {
     observeIngressMetrics(metrics, completion);
-    traffic.add(ingressTrafficRecord(completion));
+    traffic.add(ingressTrafficRecord(completion, Date.now(), podAt));
   };
 }

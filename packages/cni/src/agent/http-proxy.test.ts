@@ -144,3 +144,38 @@ describe('formatHops/parseHops', () => {
     );
   });
 });
+
+describe('connections through the proxy', () => {
+  it('closes the pod-side connection after each answer, even when the client asks for keep-alive', async () => {
+    // RFC 9110 §7.6.1: Connection and keep-alive are hop-by-hop; each proxied request has its own
+    // tunnel stream and pod socket, so nothing may stay open once the answer is sent.
+    const p = new URL(client.httpProxy);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+    for (let i = 0; i < 20; i++) {
+      await new Promise<void>((resolve, reject) => {
+        http
+          .get(
+            {
+              host: p.hostname,
+              port: Number(p.port),
+              path: 'http://10.244.8.2:8080/k',
+              agent,
+              headers: { connection: 'keep-alive' },
+            },
+            (res) => {
+              res.resume();
+              res.on('end', resolve);
+            },
+          )
+          .on('error', reject);
+      });
+    }
+    agent.destroy();
+    let open = -1;
+    for (let i = 0; i < 50 && open !== 0; i++) {
+      open = await new Promise<number>((resolve) => web.getConnections((_, count) => resolve(count)));
+      if (open !== 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(open).toBe(0);
+  });
+});

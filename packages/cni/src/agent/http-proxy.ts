@@ -68,8 +68,9 @@ async function forward(req: IncomingMessage, res: ServerResponse, dial: Dialer):
   // Node 20's Http2Stream corrupts a latin1 string written in one writev with a Buffer (the request
   // line of a POST whose body came with its headers arrives overwritten): one chunk per write.
   if (!(outcome.stream instanceof Socket)) Object.assign(outcome.stream, { _writev: null });
-  const headers = { ...req.headers };
-  delete headers['proxy-connection'];
+  // Each proxied request has a stream of its own: ask the pod to close it after its answer, so
+  // neither the tunnel stream nor the agent's socket to the pod outlives the exchange.
+  const headers = { ...withoutHopByHop(req.headers), connection: 'close' };
   delete headers['proxy-authorization'];
   const upstream = http.request({
     method: req.method,
@@ -78,8 +79,9 @@ async function forward(req: IncomingMessage, res: ServerResponse, dial: Dialer):
     createConnection: () => outcome.stream as Socket,
   });
   upstream.on('response', (r) => {
-    res.writeHead(r.statusCode ?? 502, { ...r.headers, [hopsHeader]: formatHops(outcome.hops) });
+    res.writeHead(r.statusCode ?? 502, { ...withoutHopByHop(r.headers), [hopsHeader]: formatHops(outcome.hops) });
     r.pipe(res);
+    r.once('end', () => outcome.stream.end());
   });
   upstream.on('error', (err) => {
     if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end(`${err.message}\n`);
@@ -87,6 +89,22 @@ async function forward(req: IncomingMessage, res: ServerResponse, dial: Dialer):
   });
   req.pipe(upstream);
 }
+
+/**
+ * The headers minus the hop-by-hop ones a proxy must not forward (RFC 9110 §7.6.1): Connection,
+ * the fields it names, and the well-known connection-specific fields.
+ */
+function withoutHopByHop(headers: http.IncomingHttpHeaders): http.IncomingHttpHeaders {
+  const out = { ...headers };
+  const named = String(headers.connection ?? '')
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter(Boolean);
+  for (const name of [...hopByHop, ...named]) delete out[name];
+  return out;
+}
+
+const hopByHop = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
 
 /** `host:port` or `[v6]:port`. */
 export function parseAuthority(text: string): { host: string; port: number } | undefined {

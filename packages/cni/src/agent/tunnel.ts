@@ -66,11 +66,17 @@ export function createTunnelServer(
     }
     decision.connect().then(
       (socket) => {
+        // The peer may have cancelled the stream (or its agent stopped) while the pod's socket connected.
+        if (stream.destroyed || stream.closed) {
+          socket.destroy();
+          return;
+        }
         stream.respond({ ':status': 200 });
         socket.on('data', (chunk: Buffer) => onBytes(req, chunk.length));
         splice(stream, socket);
       },
       (err: Error) => {
+        if (stream.destroyed || stream.closed) return;
         stream.respond(
           { ':status': 502, [tunnelHeaders.reason]: encodeURIComponent(`pod not reachable: ${err.message}`) },
           { endStream: true },

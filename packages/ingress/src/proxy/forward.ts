@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { Pool } from 'undici';
+import type { EndpointAddress } from '../request.js';
 import { type BackendOutcome, cookieValue, normalizeRequest } from '../request.js';
 import { type EndpointChooser, type EndpointResolver, endpointKey, type RealAddress } from './endpoints.js';
 import { type DownstreamInfo, downstreamHeaders, upstreamHeaders } from './headers.js';
@@ -73,6 +74,7 @@ export async function forward(
   outcome: BackendOutcome,
   down: DownstreamInfo,
   deps: ForwardDeps,
+  picked?: { endpoint?: EndpointAddress },
 ): Promise<void> {
   const method = req.method ?? 'GET';
   const body = hasBody(req);
@@ -98,6 +100,8 @@ export async function forward(
     tried.add(key);
     const real = deps.resolver(endpoint, outcome.backend);
     if (!real) continue; // no real socket for this endpoint: nothing was sent, try the next one
+    // nginx's $upstream_addr: the endpoint last tried is the one that answered.
+    if (picked) picked.endpoint = endpoint;
     if (outcome.affinity && endpoint !== pinned) {
       const a = outcome.affinity;
       setCookie = `${a.cookieName}=${affinityValue(key)}; Path=${a.path || '/'}; HttpOnly${a.maxAgeSeconds ? `; Max-Age=${a.maxAgeSeconds}` : ''}${a.sameSite ? `; SameSite=${a.sameSite}` : ''}`;

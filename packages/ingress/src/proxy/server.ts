@@ -10,7 +10,7 @@ import { type KubernetesObject, tryParseIP } from '@kemu/core';
 import fastify, { type FastifyInstance } from 'fastify';
 import { InvalidOptionError, ListenFailedError } from '../errors.js';
 import type { RouterIssue } from '../issues.js';
-import type { HTTPRequest, RouteAnswer } from '../request.js';
+import type { EndpointAddress, HTTPRequest, RouteAnswer } from '../request.js';
 import { Router, type RouterOptions } from '../router.js';
 import { watchCompletion } from './completion.js';
 import { type EndpointChooser, type EndpointResolver, RoundRobinChooser } from './endpoints.js';
@@ -61,6 +61,8 @@ export interface ResponseCompletion {
   bytes: number;
   /** True when the response did not finish (client gone, backend reset mid-body). */
   aborted: boolean;
+  /** The endpoint that answered (nginx's `$upstream_addr`, the last one tried); none for the proxy's own answers. */
+  upstream?: EndpointAddress;
 }
 
 /**
@@ -245,11 +247,15 @@ export class IngressProxy extends EventEmitter {
   private async handle(req: AnyRequest, res: AnyResponse, kind: ListenerKind): Promise<void> {
     const down = this.downstream(req, kind);
     const { answer, request } = this.answer(req, down, kind);
-    if (this.listenerCount('complete') > 0) watchCompletion(res, (c) => this.emit('complete', { answer, request, ...c }));
+    const picked: { endpoint?: EndpointAddress } = {};
+    if (this.listenerCount('complete') > 0)
+      watchCompletion(res, (c) =>
+        this.emit('complete', { answer, request, ...c, ...(picked.endpoint ? { upstream: picked.endpoint } : {}) }),
+      );
     const outcome = answer.outcome;
     if (outcome.type === 'status') return sendStatus(res, outcome.status, outcome.location);
     mirror(req, outcome, down, this.deps);
-    await forward(req, res, outcome, down, this.deps);
+    await forward(req, res, outcome, down, this.deps, picked);
   }
 
   private upgrade(req: IncomingMessage, socket: Socket, head: Buffer, kind: ListenerKind): void {
