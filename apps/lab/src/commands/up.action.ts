@@ -51,7 +51,15 @@ export async function runUp(options: UpOptions): Promise<void> {
     out.write(
       `control plane only: start nodes with \`kemu agent --store ${options.store} --lab ${options.lab} --node NAME --advertise 127.0.0.N\`\n`,
     );
-  for (const point of lab.entryPoints()) out.write(`${point.name}: ${point.url}\n`);
+  const printed = new Set<string>();
+  const printEntryPoints = () => {
+    for (const point of lab.entryPoints()) {
+      if (printed.has(point.name)) continue;
+      printed.add(point.name);
+      out.write(`${point.name}: ${point.url}\n`);
+    }
+  };
+  printEntryPoints();
   if (full.dashboard) out.write(`dashboard: ${full.dashboard.url} (metrics: ${full.dashboard.url}/metrics)\n`);
   if (lab.apiToken) out.write(`token: ${lab.apiToken}\n`);
   const detached = process.env[DETACHED_ENV] === '1';
@@ -74,9 +82,11 @@ export async function runUp(options: UpOptions): Promise<void> {
     if (pods.length > 0 && pods.every(isPodReady) && endpointsCaughtUp(lab)) {
       clearInterval(report);
       progress.stop();
-      void full.ingress
-        .settled()
-        .then(() => out.write(`${pods.length} pod(s) ready in ${Math.round(performance.now() - started)} ms\n`));
+      void full.ingress.settled().then(() => {
+        // LoadBalancer host ports come once their Services have an address: print what is new.
+        printEntryPoints();
+        out.write(`${pods.length} pod(s) ready in ${Math.round(performance.now() - started)} ms\n`);
+      });
     }
   }, 50);
   await new Promise<void>((resolve) => {

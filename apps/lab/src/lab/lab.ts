@@ -24,6 +24,7 @@ import {
   NodeLifecycleController,
   ReplicaSetController,
   Scheduler,
+  ServiceLoadBalancerController,
   StatefulSetController,
 } from './controllers/index.js';
 import { LabNotReadyError, LabNotStartedError, NoSuchNodeError } from './errors.js';
@@ -160,6 +161,7 @@ export class Lab {
       new EndpointSliceController(ctx),
       new NodeLifecycleController(ctx, this.options.nodeMonitorGraceMs ?? 5000),
       new GarbageCollector(ctx),
+      new ServiceLoadBalancerController(ctx),
     );
     for (const controller of this.controllers) controller.start();
     const allocator = this.options.allocator ?? new NodeCIDRAllocator(this.store);

@@ -3,6 +3,7 @@ import type { EndpointSlice, KubernetesObject, Service } from '@kemu/core';
 import { ClusterDns, Proxier, type ProxierConfig, renderIPVS, renderNFTables } from '@kemu/kube-proxy';
 import { type DnsServer, NodeProxy, startDnsServer } from '@kemu/kube-proxy/proxy';
 import type { EntryPoint, LabAddon, LabContext } from '../lab/hooks.js';
+import { LoadBalancerHostPorts } from './load-balancer-ports.js';
 
 /** Options of {@link createServiceProxy}. */
 export interface ServiceProxyOptions {
@@ -43,6 +44,8 @@ export function createServiceProxy(options: ServiceProxyOptions = {}): ServicePr
   const clusterCIDR = options.clusterCIDR ?? '10.244.0.0/16';
   const config = (nodeName: string): ProxierConfig => ({ nodeName, clusterCIDR });
   let queue = Promise.resolve();
+  const loadBalancerPorts: Record<string, number> = { ...options.loadBalancerPorts };
+  const hostPorts = new LoadBalancerHostPorts(loadBalancerPorts);
 
   const addon: LabAddon = {
     name: 'service-proxy',
@@ -51,7 +54,8 @@ export function createServiceProxy(options: ServiceProxyOptions = {}): ServicePr
       const proxier = Proxier.from([], config(ctx.nodes[0] ?? 'kemu-worker'));
       proxy = await NodeProxy.start({
         proxier,
-        loadBalancerPorts: options.loadBalancerPorts,
+        // Read at every sync: LoadBalancer Services get their host ports as they get an address.
+        loadBalancerPorts,
         resolve: (endpoint) => {
           if (options.reach && endpoint.protocol === 'TCP') return options.reach(endpoint.ip, endpoint.port);
           const binding = ctx.pods.resolve(endpoint.ip, endpoint.port, endpoint.protocol);
@@ -61,7 +65,10 @@ export function createServiceProxy(options: ServiceProxyOptions = {}): ServicePr
       const apply = (type: 'upsert' | 'delete', object: Service | EndpointSlice) => {
         // Applied in order, one at a time: each is a partial sync of one Service.
         queue = queue
-          .then(() => proxy?.apply({ type, object }).then(() => undefined))
+          .then(async () => {
+            if (object.kind === 'Service') await hostPorts.update(type, object as Service);
+            await proxy?.apply({ type, object });
+          })
           .catch((error) => ctx.log(`service proxy: ${(error as Error).message}`));
       };
       for (const kind of ['Service', 'EndpointSlice'] as const) {

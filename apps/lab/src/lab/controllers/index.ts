@@ -17,6 +17,12 @@ export { deletionOrder, isAvailable, podFromTemplate, ReplicaSetController } fro
 export { maxUnavailable, newReplicaSetReplicas, resolveFenceposts, scaleDownOld, scaledValue } from './rolling.js';
 export { Scheduler } from './scheduler.js';
 export { matchesNodeSelectorAndAffinity, nodeUnfitReason, pickNode, tolerates } from './scheduling.js';
+export {
+  assignLoadBalancerIP,
+  loadBalancerPool,
+  ServiceLoadBalancerController,
+  wantsLoadBalancer,
+} from './service-load-balancer.js';
 export { ordinalOf, StatefulSetController } from './statefulset.js';
 export {
   canonicalJSON,
