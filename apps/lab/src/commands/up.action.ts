@@ -63,11 +63,14 @@ export async function runUp(options: UpOptions): Promise<void> {
   if (full.dashboard) out.write(`dashboard: ${full.dashboard.url} (metrics: ${full.dashboard.url}/metrics)\n`);
   if (lab.apiToken) out.write(`token: ${lab.apiToken}\n`);
   const detached = process.env[DETACHED_ENV] === '1';
-  if (detached) {
+  const startedAt = new Date().toISOString();
+  const recordState = () => {
+    if (!detached) return;
     const entryPoints = lab.entryPoints().map(({ name, url }) => ({ name, url }));
     if (full.dashboard) entryPoints.push({ name: 'dashboard', url: full.dashboard.url });
-    writeLabState({ pid: process.pid, startedAt: new Date().toISOString(), store: options.store, lab: options.lab, entryPoints });
-  }
+    writeLabState({ pid: process.pid, startedAt, store: options.store, lab: options.lab, entryPoints });
+  };
+  recordState();
   out.write(`use: KEMU_SERVER=${lab.apiURL} kemu get pods -o wide\n`);
   // Large (or slow) labs: pods Ready so far on stderr until the lab is ready.
   const progress = startUpProgress({
@@ -85,6 +88,8 @@ export async function runUp(options: UpOptions): Promise<void> {
       void full.ingress.settled().then(() => {
         // LoadBalancer host ports come once their Services have an address: print what is new.
         printEntryPoints();
+        // LoadBalancer ports assigned since the start go into the state `kemu down`/`kemu get` read too.
+        recordState();
         out.write(`${pods.length} pod(s) ready in ${Math.round(performance.now() - started)} ms\n`);
       });
     }
