@@ -1,5 +1,5 @@
 import net from 'node:net';
-import type { NodeAgent } from '@kemu/cni/agent';
+import type { NodeAgent, PodRegistration } from '@kemu/cni/agent';
 import { splice } from '@kemu/cni/agent';
 import type { Pod } from '@kemu/core';
 import type { InformerFactory } from '../lab/informer.js';
@@ -24,7 +24,7 @@ export const hostSourceIP = '172.18.0.1';
  * control plane's pod CIDR 10.244.0.0/24. Policies written for a cluster's ingress controller
  * (`namespaceSelector: kubernetes.io/metadata.name: ingress-nginx`) then work in the lab unchanged.
  */
-export const ingressControllerPeer = {
+export const ingressControllerPeer: Readonly<PodRegistration> = {
   namespace: 'ingress-nginx',
   name: 'ingress-nginx-controller',
   ip: '10.244.0.2',
@@ -34,10 +34,10 @@ export const ingressControllerPeer = {
     'app.kubernetes.io/component': 'controller',
   },
   ports: [
-    { name: 'http', containerPort: 80, protocol: 'TCP' as const },
-    { name: 'https', containerPort: 443, protocol: 'TCP' as const },
+    { name: 'http', containerPort: 80, protocol: 'TCP' },
+    { name: 'https', containerPort: 443, protocol: 'TCP' },
   ],
-} as const;
+};
 
 /** Where host traffic comes from: the ingress controller, or a NodePort (masqueraded to the host). */
 export type GatewaySource = 'ingress' | 'nodePort';

@@ -92,14 +92,8 @@ function proxyEnv(env: Record<string, string>): Record<string, string> {
  * judged on the chosen pod. Agents in other processes are found through the store.
  */
 export function createPodNetwork(options: PodNetworkOptions): LabPodNetwork {
-  const directory = new StoreDirectory([
-    {
-      ...ingressControllerPeer,
-      labels: { ...ingressControllerPeer.labels },
-      ports: [...ingressControllerPeer.ports],
-      node: hostAgentName,
-    },
-  ]);
+  // Every process knows the ingress controller's address: it is a source, never a destination.
+  const directory = new StoreDirectory([{ ...ingressControllerPeer, node: hostAgentName }]);
   let store: Store | undefined;
   let log: (message: string) => void = () => undefined;
   // Other processes' agents find this one through its Node's annotations (flannel's way).
