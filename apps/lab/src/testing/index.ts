@@ -133,7 +133,7 @@ export async function createLab(
     async trace(path, init = {}) {
       const url = new URL(ingressURL);
       const summary = `${init.method ?? 'GET'} ${(init.host ?? url.host).replace(/:\d+$/, '')}${path}`;
-      let unsubscribe = () => undefined as void;
+      let unsubscribe: () => void = () => undefined;
       const recorded = new Promise<TrafficRecord>((resolve) => {
         unsubscribe = full.traffic.subscribe((record) => {
           if (record.summary === summary) resolve(record);
