@@ -7,6 +7,7 @@ import { KubeletServer, publishKubeletPort } from './kubelet-server.js';
 // The kubelet's read-only log endpoint (kubernetes pkg/kubelet/server/server.go getContainerLogs):
 // GET /containerLogs/{podNamespace}/{podID}/{containerName}?tailLines=N, plain text.
 describe('KubeletServer', () => {
+  const token = 'lab-kubelet-token';
   let server: KubeletServer;
   const pods = new Map<string, Map<string, ContainerLog>>();
 
@@ -22,7 +23,7 @@ describe('KubeletServer', () => {
         ['sidecar', sidecar],
       ]),
     );
-    server = new KubeletServer({ source: { logs: (ns, pod) => pods.get(`${ns}/${pod}`) }, host: '127.0.0.1' });
+    server = new KubeletServer({ source: { logs: (ns, pod) => pods.get(`${ns}/${pod}`) }, host: '127.0.0.1', token });
     await server.start();
   });
 
@@ -31,13 +32,19 @@ describe('KubeletServer', () => {
     pods.clear();
   });
 
-  async function get(path: string): Promise<{ status: number; body: string; type: string | null }> {
-    const response = await fetch(`${server.url}${path}`);
+  async function get(path: string, bearer = token): Promise<{ status: number; body: string; type: string | null }> {
+    const response = await fetch(`${server.url}${path}`, bearer ? { headers: { authorization: `Bearer ${bearer}` } } : {});
     return { status: response.status, body: await response.text(), type: response.headers.get('content-type') };
   }
 
-  it('answers /healthz with ok', async () => {
-    expect(await get('/healthz')).toMatchObject({ status: 200, body: 'ok' });
+  it('answers /healthz with ok, without credentials', async () => {
+    expect(await get('/healthz', '')).toMatchObject({ status: 200, body: 'ok' });
+  });
+
+  it('answers 401 to a log request without the lab’s kubelet token, or with another one', async () => {
+    // The kubelet refuses unauthenticated requests (pkg/kubelet/server/auth.go: 401 Unauthorized).
+    expect(await get('/containerLogs/default/web-0/web', '')).toMatchObject({ status: 401, body: 'Unauthorized' });
+    expect(await get('/containerLogs/default/web-0/web', 'guess')).toMatchObject({ status: 401 });
   });
 
   it("serves one container's log lines as plain text", async () => {

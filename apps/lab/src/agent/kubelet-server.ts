@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Node, type Store, updateWithRetry } from '@kemu/core';
@@ -16,6 +17,11 @@ export interface KubeletServerOptions {
   host: string;
   /** Port; default 0 (any free port), as the kubelet's 10250 would clash between agents on one host. */
   port?: number;
+  /**
+   * The bearer token `/containerLogs` requires (the lab's kubelet credentials); without one the
+   * endpoint is open (unit tests). `/healthz` never needs it, as the kubelet's healthz port.
+   */
+  token?: string;
 }
 
 /** What a `/containerLogs` request asks for, or why it cannot be answered. */
@@ -67,12 +73,25 @@ export class KubeletServer {
   }
 
   private handle(request: http.IncomingMessage, response: http.ServerResponse): void {
+    const url = new URL(request.url ?? '/', 'http://kubelet');
     const [status, body] =
-      request.method === 'GET' || request.method === 'HEAD'
-        ? this.answer(new URL(request.url ?? '/', 'http://kubelet'))
-        : [405, `method ${request.method} not allowed`];
+      request.method !== 'GET' && request.method !== 'HEAD'
+        ? [405, `method ${request.method} not allowed`]
+        : url.pathname !== '/healthz' && !this.authorized(request)
+          ? [401, 'Unauthorized']
+          : this.answer(url);
     response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
     response.end(body);
+  }
+
+  /** Whether the request carries the lab's kubelet token (always, when none is configured). */
+  private authorized(request: http.IncomingMessage): boolean {
+    const token = this.options.token;
+    if (!token) return true;
+    const given = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '';
+    const a = Buffer.from(given);
+    const b = Buffer.from(token);
+    return a.length === b.length && timingSafeEqual(a, b);
   }
 
   /** The status and plain-text body of one GET. */

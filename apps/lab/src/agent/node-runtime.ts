@@ -1,7 +1,8 @@
 import path from 'node:path';
-import { type Node, type Store, StoreAlreadyExistsError } from '@kemu/core';
+import { type Node, type Secret, type Store, StoreAlreadyExistsError } from '@kemu/core';
 import type { LabContext } from '../lab/hooks.js';
 import { InformerFactory } from '../lab/informer.js';
+import { kubeletCredentials, kubeletTokenOf } from '../lab/kubelet-credentials.js';
 import { nodeLabels } from '../lab/nodes.js';
 import { PodAddressRegistry } from '../lab/runtime/address-book.js';
 import { NodeAgent } from '../lab/runtime/node-agent.js';
@@ -68,7 +69,7 @@ export async function startNodeRuntime(options: NodeRuntimeOptions): Promise<Nod
   await store.create(agentNode(node, options.zone ?? 'zone-a')).catch((error: unknown) => {
     if (!(error instanceof StoreAlreadyExistsError)) throw error;
   });
-  await waitForPodCIDR(store, node, options.admissionTimeoutMs ?? 30_000);
+  const kubeletToken = await waitForControlPlane(store, node, options.admissionTimeoutMs ?? 30_000);
 
   const informers = new InformerFactory(store);
   const registry = new PodAddressRegistry();
@@ -88,7 +89,7 @@ export async function startNodeRuntime(options: NodeRuntimeOptions): Promise<Nod
   });
   const context: LabContext = { store, informers, pods: registry, nodes: [node], log };
   const addons = [podNetwork.addon, csi.addon];
-  const kubelet = new KubeletServer({ source: agent, host: options.advertise });
+  const kubelet = new KubeletServer({ source: agent, host: options.advertise, token: kubeletToken });
   agent.start();
   try {
     await informers.start();
@@ -117,12 +118,16 @@ export async function startNodeRuntime(options: NodeRuntimeOptions): Promise<Nod
   };
 }
 
-/** Waits until the control plane's nodeipam gave `node` a pod CIDR. */
-async function waitForPodCIDR(store: Store, node: string, timeoutMs: number): Promise<void> {
+/**
+ * Waits until a control plane runs on the store: its nodeipam gave `node` a pod CIDR and the lab's
+ * kubelet credentials exist. Resolves with the kubelet token.
+ */
+async function waitForControlPlane(store: Store, node: string, timeoutMs: number): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const current = await store.get<Node>({ kind: 'Node', name: node });
-    if (current?.spec?.podCIDR || current?.spec?.podCIDRs?.length) return;
+    const token = kubeletTokenOf(await store.get<Secret>({ kind: 'Secret', ...kubeletCredentials }));
+    if (token && (current?.spec?.podCIDR || current?.spec?.podCIDRs?.length)) return token;
     if (Date.now() > deadline) throw new NodeNotAdmittedError(node, timeoutMs);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -30,6 +30,7 @@ import {
 import { LabNotReadyError, LabNotStartedError, NoSuchNodeError } from './errors.js';
 import type { EntryPoint, LabAddon, LabContext, PodAddressBook, PodIPAllocator, PodNetwork, VolumeProvider } from './hooks.js';
 import { InformerFactory } from './informer.js';
+import { ensureKubeletCredentials } from './kubelet-credentials.js';
 import { completeNodes, labNode } from './nodes.js';
 import { deletePodGracefully, ignoreNotFound } from './pods.js';
 import { notReady } from './readiness.js';
@@ -152,6 +153,7 @@ export class Lab {
       const existing = await this.store.get<Node>({ kind: 'Node', name: node.metadata.name });
       if (!existing) await this.store.create(node);
     }
+    await ensureKubeletCredentials(this.store);
     const ctx = { store: this.store, informers: this.informers, log };
     this.controllers.push(
       new Scheduler(ctx),

@@ -1,7 +1,8 @@
 import { isIPv6 } from 'node:net';
-import type { Node, Pod } from '@kemu/core';
+import type { Node, Pod, Secret } from '@kemu/core';
 import { KubeletLogsError } from './errors.js';
 import type { InformerFactory } from './informer.js';
+import { kubeletCredentials, kubeletTokenOf } from './kubelet-credentials.js';
 
 /**
  * The Node annotation with the address its agent advertises (flannel's, written by the agent's
@@ -53,7 +54,9 @@ export function containerLogsURL(
  * Without a container every container's log is returned in spec order, as the lab does locally.
  */
 export function kubeletLogs(informers: InformerFactory, timeoutMs = 10_000): RemoteLogs {
+  informers.for<Secret>('Secret');
   return async (namespace, name, container, tailLines) => {
+    const token = kubeletTokenOf(informers.for<Secret>('Secret').get(kubeletCredentials.namespace, kubeletCredentials.name));
     const pod = informers.for<Pod>('Pod').get(namespace, name);
     const nodeName = pod?.spec.nodeName;
     const node = nodeName ? informers.for<Node>('Node').get(undefined, nodeName) : undefined;
@@ -63,16 +66,19 @@ export function kubeletLogs(informers: InformerFactory, timeoutMs = 10_000): Rem
     let text = '';
     for (const one of containers) {
       const url = containerLogsURL(endpoint, namespace, name, one, tailLines);
-      text += await fetchLog(url, `pod ${namespace}/${name} on node ${nodeName}`, timeoutMs);
+      text += await fetchLog(url, `pod ${namespace}/${name} on node ${nodeName}`, timeoutMs, token);
     }
     return text;
   };
 }
 
-async function fetchLog(url: string, what: string, timeoutMs: number): Promise<string> {
+async function fetchLog(url: string, what: string, timeoutMs: number, token: string | undefined): Promise<string> {
   let response: Response;
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    response = await fetch(url, {
+      signal: AbortSignal.timeout(timeoutMs),
+      ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+    });
   } catch (error) {
     const cause = (error as { cause?: unknown }).cause ?? error;
     const reason = cause instanceof Error ? cause.message : String(cause);

@@ -12,7 +12,7 @@ export const wiringErrorCodes = {
   KEMU_LAB_VOLUMES_CLOSED: 'a volume was mounted after the CSI addon was closed, or before it was started',
   KEMU_LAB_POD_NETWORK_ADDRESSES: 'more nodes than node-agent addresses in 127.0.0.2–127.0.0.254',
   KEMU_LAB_NODE_NOT_ADMITTED:
-    'a `kemu agent` registered its Node but no control plane gave it a pod CIDR in time (is `kemu up --no-agents` running on the same store and lab?)',
+    'a `kemu agent` registered its Node but no control plane gave it a pod CIDR and the kubelet credentials in time (is `kemu up --no-agents` running on the same store and lab?)',
 } as const;
 
 /** One of the codes in {@link wiringErrorCodes}. */
