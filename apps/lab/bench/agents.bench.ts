@@ -15,6 +15,7 @@ import { locateRedisServer, startRedisServer } from '@kemu/core/testing';
 import { Pool } from 'undici';
 import { isPodReady } from '../src/lab/pods.js';
 import { startFullLab } from '../src/wiring/full-lab.js';
+import { echoDeployment } from './manifests.js';
 
 const bin = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 // KEMU_BENCH_AGENTS=1,3 runs a subset.
@@ -90,19 +91,7 @@ function sleep(ms: number): Promise<void> {
 }
 
 function deployment(replicas: number): KubernetesObject {
-  return parseManifestsOrThrow(`
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: bench }
-spec:
-  replicas: ${replicas}
-  selector: { matchLabels: { app: bench } }
-  template:
-    metadata: { labels: { app: bench } }
-    spec:
-      terminationGracePeriodSeconds: 0
-      containers: [ { name: echo, image: kemu/echo, ports: [ { containerPort: 8080 } ] } ]
-`)[0]!;
+  return parseManifestsOrThrow(echoDeployment('bench', replicas))[0]!;
 }
 
 const ready = (pod: PodView) => pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;

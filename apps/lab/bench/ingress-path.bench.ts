@@ -1,12 +1,14 @@
-// Requests/s and latency host → ingress → service → pod, against the same request sent to the pod
+// Requests/s and latency host → ingress → service → overlay → pod, against the same request sent to the pod
 // directly, in one run (issue 7). The lab and the load generator share this process (echo pods run
 // in-process too) but the client runs on a worker thread, its own event loop; wrk, when installed,
 // measures from outside the process as a second view.
+
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { type Pod, parseManifestsOrThrow } from '@kemu/core';
 import { startFullLab } from '../src/wiring/full-lab.js';
+import { echoDeployment } from './manifests.js';
 
 const concurrency = 32;
 const durationMs = 5_000;
@@ -23,18 +25,7 @@ apiVersion: v1
 kind: Node
 metadata: { name: bench-b }
 ---
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: echo }
-spec:
-  replicas: 3
-  selector: { matchLabels: { app: echo } }
-  template:
-    metadata: { labels: { app: echo } }
-    spec:
-      terminationGracePeriodSeconds: 0
-      containers: [ { name: echo, image: kemu/echo, ports: [ { containerPort: 8080 } ] } ]
----
+${echoDeployment('echo', 3)}---
 apiVersion: v1
 kind: Service
 metadata: { name: echo }

@@ -4,23 +4,12 @@ import { type Pod, parseManifestsOrThrow } from '@kemu/core';
 import { isPodReady } from '../src/lab/pods.js';
 import { createLab } from '../src/testing/index.js';
 import { startFullLab } from '../src/wiring/full-lab.js';
+import { echoDeployment } from './manifests.js';
 
 const kwokPodsPerSecond = 20;
 
 function deployment(replicas: number): string {
-  return `
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: bench }
-spec:
-  replicas: ${replicas}
-  selector: { matchLabels: { app: bench } }
-  template:
-    metadata: { labels: { app: bench } }
-    spec:
-      terminationGracePeriodSeconds: 0
-      containers: [ { name: echo, image: kemu/echo, ports: [ { containerPort: 8080 } ] } ]
----
+  return `${echoDeployment('bench', replicas)}---
 apiVersion: v1
 kind: Service
 metadata: { name: bench }

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { startNodeRuntime } from '../agent/node-runtime.js';
 import { CliExit, exitCodes } from '../cli/exit.js';
+import { untilStopSignal } from '../cli/signals.js';
 import type { AgentOptions } from './agent.command.js';
 import { defaultLabDataDir } from './lab-data-dir.js';
 import { openStore, parseStoreOption } from './up-store.js';
@@ -34,15 +35,7 @@ export async function runAgent(options: AgentOptions): Promise<void> {
   process.stdout.write(
     `kemu agent ${options.node} up in ${Math.round(performance.now() - started)} ms: tunnel ${endpoint.address}:${endpoint.tunnelPort}, VXLAN ${endpoint.address}:${endpoint.vxlanPort}\n`,
   );
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopSignal();
   process.stdout.write(`stopping node ${options.node}: pods get SIGTERM and their grace period…\n`);
   await runtime.close();
   await store.close();

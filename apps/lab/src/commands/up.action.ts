@@ -1,6 +1,7 @@
 import type { KubernetesObject, Pod } from '@kemu/core';
 import { CliExit, exitCodes } from '../cli/exit.js';
 import { loadManifestsForCommand } from '../cli/manifests.js';
+import { untilStopSignal } from '../cli/signals.js';
 import { endpointsCaughtUp } from '../lab/endpoints-caught-up.js';
 import { isPodReady } from '../lab/pods.js';
 import { startFullLab } from '../wiring/full-lab.js';
@@ -94,15 +95,7 @@ export async function runUp(options: UpOptions): Promise<void> {
       });
     }
   }, 50);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopSignal();
   clearInterval(report);
   progress.stop();
   out.write('shutting down: pods get SIGTERM and their grace period…\n');
