@@ -21,8 +21,8 @@ export function holderOf(id: string, ifname: string): string {
   return `${id}\r\n${ifname}`;
 }
 
-/** The part of a kemu {@link Store} that IPAM needs: atomic claims. */
-export type ClaimStore = Pick<Store, 'claim' | 'release' | 'holderOf' | 'claims'>;
+/** The part of a kemu {@link Store} that IPAM needs: atomic claims (`claimAll` used when present). */
+export type ClaimStore = Pick<Store, 'claim' | 'claimAll' | 'release' | 'holderOf' | 'claims'>;
 
 /**
  * An {@link IpamBackend} over a kemu Store. Keys under `cni/ipam/<network>/`:
@@ -64,25 +64,70 @@ export class ClaimIpamBackend implements IpamBackend {
     const text = ipText(ip);
     const ipKey = `${this.prefix}ip/${text}`;
     const ownKey = `${this.prefix}own/${owner}/${rangeId}`;
-    // Both claims in one round trip (a Redis client pipelines them); undo the index on a miss.
+    const outcome = this.store.claimAll
+      ? await this.claimPair(ipKey, ownKey, owner, text)
+      : await this.claimPairOneByOne(ipKey, ownKey, owner, text);
+    if (outcome !== 'reserved') return outcome;
+    const stored = this.cursors.get(rangeId)?.stored;
+    this.cursors.set(rangeId, { ip, stored });
+    if (this.cursorMode === 'per-allocation') await this.storeCursor(rangeId);
+    return 'reserved';
+  }
+
+  /**
+   * The address and its owner index as one all-or-none claim: one store round trip when the
+   * candidate is free (the usual case), with the duplicate check answered by the index claim.
+   */
+  private async claimPair(
+    ipKey: string,
+    ownKey: string,
+    owner: string,
+    text: string,
+  ): Promise<'reserved' | 'taken' | { duplicate: IP }> {
+    for (;;) {
+      const { claimed, holders } = await this.store.claimAll!([
+        [ipKey, owner],
+        [ownKey, text],
+      ]);
+      // Claimed, but the address was already the owner's: the search came round to it.
+      if (claimed) return holders[0] === owner ? { duplicate: parseIP(text) } : 'reserved';
+      const indexed = holders[1];
+      // host-local checks for a duplicate before it searches, so a duplicate wins over "taken".
+      if (indexed === undefined || indexed === text) return 'taken';
+      const duplicate = await this.heldIndexEntry(owner, indexed);
+      if (duplicate) return { duplicate };
+      // A stale index (its address was released without it): drop it and try this address again.
+      await this.store.release(ownKey, indexed);
+    }
+  }
+
+  /** {@link claimPair} for stores without `claimAll`: both claims pipelined, the index undone on a miss. */
+  private async claimPairOneByOne(
+    ipKey: string,
+    ownKey: string,
+    owner: string,
+    text: string,
+  ): Promise<'reserved' | 'taken' | { duplicate: IP }> {
     const [mine, own] = await Promise.all([this.store.claim(ipKey, owner), this.store.claim(ownKey, text)]);
     if (!mine.claimed) {
       if (own.claimed) await this.store.release(ownKey, text);
       return 'taken';
     }
     if (!own.claimed) {
-      // The index names another address: a duplicate if that reservation is still ours, else stale.
-      if ((await this.store.holderOf(`${this.prefix}ip/${own.holder}`)) === owner) {
+      const duplicate = await this.heldIndexEntry(owner, own.holder);
+      if (duplicate) {
         await this.store.release(ipKey, owner);
-        return { duplicate: parseIP(own.holder) };
+        return { duplicate };
       }
       await this.store.release(ownKey, own.holder);
       await this.store.claim(ownKey, text);
     }
-    const stored = this.cursors.get(rangeId)?.stored;
-    this.cursors.set(rangeId, { ip, stored });
-    if (this.cursorMode === 'per-allocation') await this.storeCursor(rangeId);
     return 'reserved';
+  }
+
+  /** The address an owner-index entry names, when that reservation is still the owner's (else stale). */
+  private async heldIndexEntry(owner: string, indexed: string): Promise<IP | undefined> {
+    return (await this.store.holderOf(`${this.prefix}ip/${indexed}`)) === owner ? parseIP(indexed) : undefined;
   }
 
   /** Stores every cursor this client moved (the `deferred` mode's write-back). */
@@ -99,8 +144,11 @@ export class ClaimIpamBackend implements IpamBackend {
     // race with another client, which only changes where the next search starts.
     const key = `${this.prefix}last/${rangeId}`;
     const current = c.stored ?? (await this.store.holderOf(key));
-    if (current !== undefined) await this.store.release(key, current);
-    const { holder } = await this.store.claim(key, text);
+    // Issued together (one round trip on Redis; a store runs one client's calls in order).
+    const [, { holder }] = await Promise.all([
+      current === undefined ? false : this.store.release(key, current),
+      this.store.claim(key, text),
+    ]);
     c.stored = holder;
   }
 

@@ -1,9 +1,9 @@
-import { createMemoryStore, MemoryBackend, parseIP } from '@kemu/core';
+import { createMemoryStore, MemoryBackend, parseIP, type Store } from '@kemu/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IpamAllocationError, IpamConfigError } from '../errors.js';
 import { allocateAddresses, checkAddresses, releaseAddresses } from './allocator.js';
-import { ClaimIpamBackend } from './claim-backend.js';
+import { ClaimIpamBackend, type ClaimStore, holderOf, ipamKeyPrefix } from './claim-backend.js';
 import { type IpamConfigJSON, parseIpamConfig } from './config.js';
 import { RangeIterator } from './iterator.js';
 
@@ -180,43 +180,98 @@ describe('RangeIterator (allocator.go RangeIter)', () => {
   });
 });
 
+/** The store as a wrapper that forwards only the single-key calls (no `claimAll`). */
+function withoutClaimAll(store: Store): ClaimStore {
+  return {
+    claim: (key, holder) => store.claim(key, holder),
+    release: (key, holder) => store.release(key, holder),
+    holderOf: (key) => store.holderOf(key),
+    claims: (prefix) => store.claims(prefix),
+  };
+}
+
+describe('owner index (one claimAll per candidate)', () => {
+  const config = parseIpamConfig({
+    name: 'lab',
+    cniVersion: '1.0.0',
+    ipam: { ranges: [[{ subnet: '10.1.0.0/24', rangeStart: '10.1.0.2', rangeEnd: '10.1.0.4' }]] },
+  });
+  const add = async (backend: ClaimIpamBackend, id: string) =>
+    (await allocateAddresses(config, backend, { containerID: id, ifname: 'eth0' })).map((a) => a.ip.toString());
+
+  // host-local main.go checks GetByID before the search, so a duplicate is reported even when the
+  // search would come round to the attachment's own address.
+  it('rejects a duplicate ADD when the only candidate left is the attachment own address', async () => {
+    const backend = new ClaimIpamBackend(createMemoryStore({ backend: new MemoryBackend() }), 'lab', 'deferred');
+    for (const id of ['a', 'b', 'c']) await add(backend, id);
+    await expect(add(backend, 'a')).rejects.toThrow(
+      'failed to allocate for range 0: 10.1.0.2 has been allocated to a, duplicate allocation is not allowed',
+    );
+    expect((await backend.reservations()).get('10.1.0.2')).toEqual({ containerID: 'a', ifname: 'eth0' });
+  });
+
+  // An index entry whose address was released without it (an interrupted DEL) is not a duplicate.
+  it('replaces a stale owner index entry instead of reporting a duplicate', async () => {
+    const store = createMemoryStore({ backend: new MemoryBackend() });
+    const backend = new ClaimIpamBackend(store, 'lab');
+    expect(await add(backend, 'a')).toEqual(['10.1.0.2']);
+    await store.release(`${ipamKeyPrefix('lab')}ip/10.1.0.2`, holderOf('a', 'eth0'));
+    expect(await add(backend, 'a')).toEqual(['10.1.0.3']);
+    expect(await store.holderOf(`${ipamKeyPrefix('lab')}own/${holderOf('a', 'eth0')}/0`)).toBe('10.1.0.3');
+  });
+
+  it('gives the same addresses and errors over a store without claimAll', async () => {
+    const backend = new ClaimIpamBackend(withoutClaimAll(createMemoryStore({ backend: new MemoryBackend() })), 'lab');
+    expect(await add(backend, 'a')).toEqual(['10.1.0.2']);
+    expect(await add(backend, 'b')).toEqual(['10.1.0.3']);
+    await expect(add(backend, 'a')).rejects.toThrow('10.1.0.2 has been allocated to a, duplicate allocation is not allowed');
+    await releaseAddresses(backend, { containerID: 'b', ifname: 'eth0' });
+    expect(await add(backend, 'c')).toEqual(['10.1.0.4']);
+  });
+});
+
 describe('claims across clients', () => {
   // The store's claim is atomic across clients; two allocators racing never share an address.
   it('never hands out one IP twice across two clients on one backend', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.boolean(), fc.boolean()), { minLength: 1, maxLength: 40 }), async (ops) => {
-        const shared = new MemoryBackend();
-        const config = parseIpamConfig({ name: 'lab', ipam: { ranges: [[{ subnet: '10.1.0.0/28' }]] } });
-        // One client stores the cursor per allocation (plugin), the other defers it (agent).
-        const modes = ['per-allocation', 'deferred'] as const;
-        const clients = [0, 1].map((i) => ({
-          i,
-          b: new ClaimIpamBackend(createMemoryStore({ backend: shared }), 'lab', modes[i]),
-        }));
-        const live = new Map<string, string>();
-        let n = 0;
-        await Promise.all(
-          ops.map(async ([second, isDel]) => {
-            const { b, i } = clients[second ? 1 : 0]!;
-            const id = `c${n++}`;
-            try {
-              const [got] = await allocateAddresses(config, b, { containerID: id, ifname: 'eth0' });
-              const ip = got!.ip.toString();
-              expect(live.has(ip)).toBe(false);
-              live.set(ip, id);
-              if (isDel) {
-                live.delete(ip);
-                await releaseAddresses(b, { containerID: id, ifname: `eth0` });
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.boolean(), fc.boolean()), { minLength: 1, maxLength: 40 }),
+        fc.boolean(),
+        async (ops, mixed) => {
+          const shared = new MemoryBackend();
+          const config = parseIpamConfig({ name: 'lab', ipam: { ranges: [[{ subnet: '10.1.0.0/28' }]] } });
+          // One client stores the cursor per allocation (plugin), the other defers it (agent); when
+          // `mixed`, the plugin one claims key by key (a store without claimAll).
+          const modes = ['per-allocation', 'deferred'] as const;
+          const clients = [0, 1].map((i) => {
+            const store = createMemoryStore({ backend: shared });
+            return { i, b: new ClaimIpamBackend(mixed && i === 0 ? withoutClaimAll(store) : store, 'lab', modes[i]) };
+          });
+          const live = new Map<string, string>();
+          let n = 0;
+          await Promise.all(
+            ops.map(async ([second, isDel]) => {
+              const { b, i } = clients[second ? 1 : 0]!;
+              const id = `c${n++}`;
+              try {
+                const [got] = await allocateAddresses(config, b, { containerID: id, ifname: 'eth0' });
+                const ip = got!.ip.toString();
+                expect(live.has(ip)).toBe(false);
+                live.set(ip, id);
+                if (isDel) {
+                  live.delete(ip);
+                  await releaseAddresses(b, { containerID: id, ifname: `eth0` });
+                }
+              } catch (err) {
+                expect(err).toBeInstanceOf(IpamAllocationError);
               }
-            } catch (err) {
-              expect(err).toBeInstanceOf(IpamAllocationError);
-            }
-            return i;
-          }),
-        );
-        const reserved = await clients[0]!.b.reservations();
-        expect([...reserved.keys()].sort()).toEqual([...live.keys()].sort());
-      }),
+              return i;
+            }),
+          );
+          const reserved = await clients[0]!.b.reservations();
+          expect([...reserved.keys()].sort()).toEqual([...live.keys()].sort());
+        },
+      ),
       { numRuns: 60 },
     );
   });

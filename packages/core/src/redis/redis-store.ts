@@ -1,10 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { KubernetesObject } from '../objects/meta.js';
+import { checkDistinctClaimKeys } from '../store/claim-keys.js';
 import { StoreAlreadyExistsError, StoreClosedError, StoreConflictError, StoreNotFoundError } from '../store/errors.js';
 import { compileFilter } from '../store/filter.js';
 import { keyOf, parseResourceVersion, storeKey, writeKeyOf } from '../store/keys.js';
 import { prepareCreate } from '../store/object-writes.js';
 import type {
+  ClaimAllResult,
   ClaimResult,
   DeleteOptions,
   ListOptions,
@@ -168,6 +170,15 @@ export class RedisStore implements Store {
     this.open(() => undefined);
     const current = await this.call(() => this.client.kemuClaim(this.keys.claims, key, holder));
     return { claimed: current === holder, holder: current };
+  }
+
+  async claimAll(claims: ReadonlyArray<readonly [key: string, holder: string]>): Promise<ClaimAllResult> {
+    this.open(() => checkDistinctClaimKeys(claims));
+    if (claims.length === 0) return { claimed: true, holders: [] };
+    const flat: string[] = [];
+    for (const [key, holder] of claims) flat.push(key, holder);
+    const [ok, ...holders] = await this.call(() => this.client.kemuClaimAll(this.keys.claims, ...flat));
+    return { claimed: ok === 1, holders: holders.map((holder) => holder ?? undefined) };
   }
 
   async release(key: string, holder: string): Promise<boolean> {

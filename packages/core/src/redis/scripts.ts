@@ -88,6 +88,24 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return ARGV[2]
 `;
 
+/**
+ * KEYS claims; ARGV key1, holder1, key2, holder2, …. All or none: claims every key when each is
+ * free or held by its holder. Returns {1 or 0, holder-before-the-call per key (nil when free)}.
+ */
+const claimAllLua = `
+local result = {1}
+for i = 1, #ARGV, 2 do
+  local current = redis.call('HGET', KEYS[1], ARGV[i])
+  if current and current ~= ARGV[i + 1] then result[1] = 0 end
+  result[#result + 1] = current
+end
+if result[1] == 0 then return result end
+for i = 1, #ARGV, 2 do
+  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+end
+return result
+`;
+
 /** KEYS claims; ARGV key, holder. Compare-and-delete: only the holder releases. */
 const releaseLua = `
 if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
@@ -125,6 +143,7 @@ export interface StoreScripts {
   kemuDelete(rv: string, objects: string, events: string, ...args: Arg[]): Promise<[number, (number | string)?, string?]>;
   kemuSnapshot(rv: string, kinds: string, objectsPrefix: string, kind: string): Promise<string[]>;
   kemuClaim(claims: string, key: string, holder: string): Promise<string>;
+  kemuClaimAll(claims: string, ...keysAndHolders: string[]): Promise<[number, ...(string | null)[]]>;
   kemuRelease(claims: string, key: string, holder: string): Promise<number>;
   kemuClaims(claims: string, prefix: string): Promise<string[]>;
 }
@@ -135,6 +154,7 @@ const definitions: Record<keyof StoreScripts, { numberOfKeys: number; lua: strin
   kemuDelete: { numberOfKeys: 3, lua: deleteLua },
   kemuSnapshot: { numberOfKeys: 2, lua: snapshotLua, readOnly: true },
   kemuClaim: { numberOfKeys: 1, lua: claimLua },
+  kemuClaimAll: { numberOfKeys: 1, lua: claimAllLua },
   kemuRelease: { numberOfKeys: 1, lua: releaseLua },
   kemuClaims: { numberOfKeys: 1, lua: claimsLua, readOnly: true },
 };

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { StoreInvalidError } from './errors.js';
 import { type ConfigMapFixture, configMap, type StoreConformanceFactory, useStores } from './fixtures.conformance.js';
 import { updateWithRetry } from './retry.js';
 
@@ -44,6 +45,89 @@ export function claimsConformance(factory: StoreConformanceFactory): void {
         ]),
       );
       expect(await store.claims('volume/*')).toEqual(new Map([['volume/*', 'node-c']]));
+    });
+
+    // claimAll is all or none: IPAM claims an address and its owner index in one step.
+    test('claimAll claims every free key for its holder', async () => {
+      const store = await stores.open(stores.lab());
+      const result = await store.claimAll!([
+        ['ip/10.244.0.2', 'c1\r\neth0'],
+        ['own/c1\r\neth0/0', '10.244.0.2'],
+      ]);
+      expect(result).toEqual({ claimed: true, holders: [undefined, undefined] });
+      expect(await store.holderOf('ip/10.244.0.2')).toBe('c1\r\neth0');
+      expect(await store.holderOf('own/c1\r\neth0/0')).toBe('10.244.0.2');
+    });
+
+    test('claimAll claims nothing when one key has another holder, and names the holders', async () => {
+      const store = await stores.open(stores.lab());
+      await store.claim('b', 'node-b');
+      expect(
+        await store.claimAll!([
+          ['a', 'node-a'],
+          ['b', 'node-a'],
+          ['c', 'node-a'],
+        ]),
+      ).toEqual({
+        claimed: false,
+        holders: [undefined, 'node-b', undefined],
+      });
+      expect(await store.claims('')).toEqual(new Map([['b', 'node-b']]));
+    });
+
+    test('claimAll succeeds when the keys are free or already held by the same holders', async () => {
+      const store = await stores.open(stores.lab());
+      await store.claim('a', 'node-a');
+      // The holders before the call tell a new claim from one already held.
+      expect(
+        await store.claimAll!([
+          ['a', 'node-a'],
+          ['b', 'node-b'],
+        ]),
+      ).toEqual({ claimed: true, holders: ['node-a', undefined] });
+      expect(
+        await store.claimAll!([
+          ['a', 'node-a'],
+          ['b', 'node-b'],
+        ]),
+      ).toEqual({ claimed: true, holders: ['node-a', 'node-b'] });
+      expect(await store.claimAll!([])).toEqual({ claimed: true, holders: [] });
+    });
+
+    test('claimAll rejects a key listed twice and claims nothing', async () => {
+      const store = await stores.open(stores.lab());
+      await expect(
+        store.claimAll!([
+          ['a', 'node-a'],
+          ['a', 'node-b'],
+        ]),
+      ).rejects.toBeInstanceOf(StoreInvalidError);
+      expect(await store.holderOf('a')).toBeUndefined();
+    });
+
+    // Two agents claiming overlapping sets at once: each set is won whole or not at all, and every
+    // key ends with one holder (the invariant IPAM's address + owner-index pair relies on).
+    test('racing claimAll calls from two clients are each all or none', async () => {
+      const keySet = fc.uniqueArray(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 3 });
+      await fc.assert(
+        fc.asyncProperty(fc.array(keySet, { minLength: 2, maxLength: 12 }), async (sets) => {
+          const lab = stores.lab();
+          const clients = [await stores.open(lab), await stores.open(lab)];
+          const results = await Promise.all(
+            sets.map((set, attempt) =>
+              clients[attempt % 2]!.claimAll!(set.map((k) => [`k/${k}`, `attempt-${attempt}`] as const)),
+            ),
+          );
+          const held = await clients[0]!.claims('k/');
+          sets.forEach((set, attempt) => {
+            const mine = set.filter((k) => held.get(`k/${k}`) === `attempt-${attempt}`);
+            expect(mine.length).toBe(results[attempt]!.claimed ? set.length : 0);
+          });
+          const winners = new Set(sets.flatMap((_, attempt) => (results[attempt]!.claimed ? [`attempt-${attempt}`] : [])));
+          for (const holder of held.values()) expect(winners.has(holder)).toBe(true);
+        }),
+        { numRuns: 20 },
+      );
     });
 
     // Two processes doing read-modify-write through compare-and-swap (client-go's

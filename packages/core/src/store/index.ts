@@ -13,6 +13,7 @@ export { createMemoryStore, MemoryBackend, MemoryStore, type MemoryStoreOptions 
 export { jsonCopy, prepareCreate, prepareUpdate } from './object-writes.js';
 export { updateWithRetry } from './retry.js';
 export type {
+  ClaimAllResult,
   ClaimResult,
   DeleteOptions,
   ListOptions,

@@ -1,9 +1,11 @@
 import type { KubernetesObject } from '../objects/meta.js';
+import { checkDistinctClaimKeys } from './claim-keys.js';
 import { StoreAlreadyExistsError, StoreClosedError, StoreConflictError, StoreGoneError, StoreNotFoundError } from './errors.js';
 import { compileFilter } from './filter.js';
 import { keyOf, parseResourceVersion, storeKey, writeKeyOf } from './keys.js';
 import { jsonCopy, prepareCreate, prepareUpdate } from './object-writes.js';
 import type {
+  ClaimAllResult,
   ClaimResult,
   DeleteOptions,
   ListOptions,
@@ -192,6 +194,18 @@ export class MemoryStore implements Store {
       return { claimed: true, holder };
     }
     return { claimed: current === holder, holder: current };
+  }
+
+  async claimAll(claims: ReadonlyArray<readonly [key: string, holder: string]>): Promise<ClaimAllResult> {
+    this.checkOpen();
+    checkDistinctClaimKeys(claims);
+    const held = this.state.claims;
+    const holders = claims.map(([key]) => held.get(key));
+    for (let i = 0; i < claims.length; i++) {
+      if (holders[i] !== undefined && holders[i] !== claims[i]![1]) return { claimed: false, holders };
+    }
+    for (const [key, holder] of claims) held.set(key, holder);
+    return { claimed: true, holders };
   }
 
   async release(key: string, holder: string): Promise<boolean> {

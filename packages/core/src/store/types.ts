@@ -66,6 +66,17 @@ export interface ClaimResult {
   holder: string;
 }
 
+/** The answer of `claimAll`. */
+export interface ClaimAllResult {
+  /** True when every key is now held by the holder asked for it (by this call or an earlier one). */
+  claimed: boolean;
+  /**
+   * The holder of each key before the call, in the order asked (undefined when it was free): on
+   * success it tells a new claim from one the holder already had.
+   */
+  holders: (string | undefined)[];
+}
+
 /**
  * The state of one lab, with the Kubernetes API server's semantics: every write bumps one
  * monotonic resourceVersion; updates are compare-and-swap; watches deliver each later event once,
@@ -94,6 +105,14 @@ export interface Store {
    * Claiming again as the same holder succeeds (idempotent).
    */
   claim(key: string, holder: string): Promise<ClaimResult>;
+  /**
+   * Claims several keys at once, all or none, atomically across every client: succeeds when each
+   * key is free or already held by its holder; otherwise claims nothing and reports the holders
+   * (one round trip where {@link claim} twice would need two, and no undo after a partial win).
+   * Keys must be distinct. Both kemu backends implement it; a wrapper may leave it out, so
+   * callers fall back to {@link claim}.
+   */
+  claimAll?(claims: ReadonlyArray<readonly [key: string, holder: string]>): Promise<ClaimAllResult>;
   /** Releases `key` if `holder` holds it; returns whether it did. */
   release(key: string, holder: string): Promise<boolean>;
   /** The current holder of `key`, if any. */
