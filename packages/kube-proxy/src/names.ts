@@ -1,40 +1,44 @@
 // Chain, set and map names exactly as kube-proxy derives them.
 // iptables: pkg/proxy/iptables/proxier.go portProtoHash / servicePortEndpointChainName.
 // nftables: pkg/proxy/nftables/proxier.go servicePortChainNameBase / hashAndTruncate.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 const base32Alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-/** RFC 4648 base32 of `bytes`, the first `length` characters (Go `base32.StdEncoding`). */
-function base32Prefix(bytes: Uint8Array, length: number): string {
-  let out = '';
+/**
+ * `prefix` + the first `length` RFC 4648 base32 characters (Go `base32.StdEncoding`) of
+ * SHA-256(`text`). A full render hashes one name per service port and per endpoint (110k for
+ * 10k Services × 10): the one-shot `crypto.hash` with hex output is several times faster than
+ * `createHash` + a digest Buffer, so the base32 digits are read from the hex digest, 4 bits per
+ * hex digit. The name is built with one join so it is a flat string: every rule that names the
+ * chain copies it, and a rope (`+=`) would be flattened again and again.
+ */
+function sha256Base32(text: string, length: number, prefix = ''): string {
+  const hex = hash('sha256', text, 'hex');
+  const out = [prefix];
   let buffer = 0;
   let bits = 0;
-  for (const byte of bytes) {
-    buffer = (buffer << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += base32Alphabet[(buffer >>> (bits - 5)) & 31];
+  for (let i = 0; out.length <= length; i++) {
+    const code = hex.charCodeAt(i); // '0'–'9' or 'a'–'f'
+    buffer = ((buffer << 4) | (code < 58 ? code - 48 : code - 87)) & 0xff;
+    bits += 4;
+    if (bits >= 5) {
       bits -= 5;
-      if (out.length === length) return out;
+      out.push(base32Alphabet[(buffer >>> bits) & 31] as string);
     }
-    buffer &= (1 << bits) - 1;
   }
-  return out;
-}
-
-function sha256(text: string): Uint8Array {
-  return createHash('sha256').update(text).digest();
+  return out.join('');
 }
 
 /** Go `net.JoinHostPort`: IPv6 in brackets. */
 export function joinHostPort(ip: string, port: number): string {
-  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+  // join gives a flat string: `ip:port` is an endpoint's sort and dedupe key and is in its rules.
+  return ip.includes(':') ? ['[', ip, ']:', port].join('') : [ip, ':', port].join('');
 }
 
 /** The 16-character hash shared by KUBE-SVC-/SVL-/EXT-/FW- chains: SHA-256(servicePortName + protocol). */
 export function portProtoHash(servicePortName: string, protocolLower: string): string {
-  return base32Prefix(sha256(servicePortName + protocolLower), 16);
+  return sha256Base32(servicePortName + protocolLower, 16);
 }
 
 /** The iptables chain names of one service port. */
@@ -62,7 +66,7 @@ export function iptablesChainNames(servicePortName: string, protocolLower: strin
 
 /** KUBE-SEP-…: SHA-256(servicePortName + protocol + "ip:port"), first 16 base32 characters. */
 export function iptablesEndpointChainName(servicePortName: string, protocolLower: string, endpoint: string): string {
-  return `KUBE-SEP-${base32Prefix(sha256(servicePortName + protocolLower + endpoint), 16)}`;
+  return sha256Base32(servicePortName + protocolLower + endpoint, 16, 'KUBE-SEP-');
 }
 
 /** knftables' 256-character name limit minus the longest prefix (upstream chainNameBaseLengthMax). */
@@ -70,7 +74,7 @@ const nftBaseLengthMax = 240;
 
 /** `HASH8-text`, cut to 240 characters with a trailing `...` (upstream hashAndTruncate). */
 function hashAndTruncate(text: string): string {
-  const name = `${base32Prefix(sha256(text), 8)}-${text}`;
+  const name = `${sha256Base32(text, 8)}-${text}`;
   return name.length > nftBaseLengthMax ? `${name.slice(0, nftBaseLengthMax - 3)}...` : name;
 }
 

@@ -6,10 +6,13 @@ import net, { type Server } from 'node:net';
 import { parseMac, vtepMac } from '../overlay/vtep.js';
 import { AgentCounters } from './counters.js';
 import { type DatagramContext, type DatagramOutcome, receiveVxlan, sendDatagram } from './datagram-path.js';
+import { returnDatagram } from './datagram-reply.js';
+import { type DestinationFlowInfo, DestinationFlows } from './destination-flows.js';
 import { MemoryDirectory } from './directory.js';
 import { createHttpProxy } from './http-proxy.js';
 import { asPolicyPod } from './policy-pod.js';
-import { createSocksProxy } from './socks.js';
+import { createSocksProxy, type DatagramReply } from './socks.js';
+import { type SourceFlow, SourceFlows } from './source-flows.js';
 import {
   createTunnelServer,
   type TunnelDecision,
@@ -19,6 +22,7 @@ import {
   tunnelSessions,
 } from './tunnel.js';
 import type { AgentEndpoint, ConnectOutcome, NodeAgentOptions, PodRegistration } from './types.js';
+import { defaultUdpTimeouts } from './udp-flow-timer.js';
 
 /** What a registered pod gets: its proxies, as the environment its processes should see. */
 export interface PodAttachment {
@@ -45,9 +49,18 @@ export class NodeAgent {
   private readonly mac: Uint8Array;
   private tunnelPort = 0;
   private vxlanPort = 0;
+  private readonly sourceFlows: SourceFlows;
+  private readonly destinationFlows: DestinationFlows;
 
   constructor(readonly options: NodeAgentOptions) {
     this.mac = parseMac(vtepMac(options.address));
+    const timeouts = { ...defaultUdpTimeouts, ...options.udpTimeouts };
+    this.sourceFlows = new SourceFlows(timeouts);
+    this.destinationFlows = new DestinationFlows({
+      address: options.address,
+      timeouts,
+      onReply: (flow, payload) => returnDatagram(this.datagramContext(), flow, payload),
+    });
   }
 
   /** @internal Binds the tunnel and VXLAN sockets. */
@@ -89,8 +102,8 @@ export class NodeAgent {
   /** Registers a pod and starts its HTTP and SOCKS5 proxies on the agent's address. */
   async addPod(reg: PodRegistration): Promise<PodAttachment> {
     const dial = (host: string, port: number, srcPort: number) => this.connect(reg.ip, srcPort, host, port);
-    const relay = (host: string, port: number, srcPort: number, data: Uint8Array) =>
-      this.sendDatagram(reg.ip, srcPort, host, port, data);
+    const relay = (host: string, port: number, srcPort: number, data: Uint8Array, reply: DatagramReply) =>
+      this.sendDatagram(reg.ip, srcPort, host, port, data, reply);
     const servers = [createHttpProxy(dial), createSocksProxy(dial, { address: this.options.address, relay })];
     const cut = servers.map((s) => trackConnections(s));
     for (const s of servers) await new Promise<void>((resolve) => s.listen(0, this.options.address, () => resolve()));
@@ -113,6 +126,8 @@ export class NodeAgent {
     if (!pod) return;
     this.pods.delete(ip);
     if (this.options.directory instanceof MemoryDirectory) this.options.directory.removePod(ip);
+    this.sourceFlows.forgetPod(ip);
+    this.destinationFlows.forgetPod(ip);
     for (const c of pod.cut) c();
     await Promise.all(pod.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   }
@@ -248,10 +263,23 @@ export class NodeAgent {
 
   /**
    * Sends a UDP datagram from a local pod: egress policy, then a real VXLAN frame (RFC 7348) to
-   * the destination agent's VXLAN port, or straight to the pod when it is on this node.
+   * the destination agent's VXLAN port, or straight to the pod when it is on this node. With
+   * `reply`, answers of the flow come back through it (the pod's SOCKS UDP relay does this).
    */
-  sendDatagram(srcIP: string, srcPort: number, host: string, port: number, payload: Uint8Array): DatagramOutcome {
-    return sendDatagram(this.datagramContext(), srcIP, srcPort, host, port, payload);
+  sendDatagram(
+    srcIP: string,
+    srcPort: number,
+    host: string,
+    port: number,
+    payload: Uint8Array,
+    reply?: DatagramReply,
+  ): DatagramOutcome {
+    return sendDatagram(this.datagramContext(), srcIP, srcPort, host, port, payload, reply);
+  }
+
+  /** The UDP flows this agent tracks: those its pods opened, and those towards its pods (with their sockets). */
+  udpFlows(): { opened: SourceFlow[]; towardPods: DestinationFlowInfo[] } {
+    return { opened: this.sourceFlows.list(), towardPods: this.destinationFlows.list() };
   }
 
   private datagramContext(): DatagramContext {
@@ -261,6 +289,8 @@ export class NodeAgent {
       udp: this.udp,
       mac: this.mac,
       localPod: (ip) => this.pods.get(ip)?.reg,
+      sourceFlows: this.sourceFlows,
+      destinationFlows: this.destinationFlows,
     };
   }
 
@@ -272,6 +302,8 @@ export class NodeAgent {
     const closed = new Promise<void>((resolve) => this.tunnel.close(() => resolve()));
     for (const s of tunnelSessions(this.tunnel)) s.destroy();
     await closed;
+    this.sourceFlows.close();
+    await this.destinationFlows.close();
     await new Promise<void>((resolve) => this.udp.close(() => resolve()));
   }
 }

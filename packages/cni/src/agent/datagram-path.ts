@@ -1,31 +1,21 @@
 // The datagram path of a node agent: UDP between pods as real RFC 7348 VXLAN frames over UDP,
 // NetworkPolicy at egress (sender's agent) and ingress (receiver's agent), drops counted by reason.
-import type { Socket as UdpSocket } from 'node:dgram';
-import { ipFromBytes, parseIP } from '@kemu/core';
-import { parseMac } from '../overlay/vtep.js';
+// Both directions of a flow: the destination agent sends to the pod from a per-flow socket and
+// returns what the pod answers (datagram-reply.ts); the source agent hands it to the SOCKS client.
+import { ipFromBytes } from '@kemu/core';
 import { decodeVxlan } from '../vxlan/decode.js';
-import { encodeVxlan } from '../vxlan/encode.js';
-import type { AgentCounters } from './counters.js';
+import { deliver } from './datagram-deliver.js';
+import { receiveReply } from './datagram-reply.js';
+import { type DatagramContext, type DatagramOutcome, drop, encapsulate } from './datagram-wire.js';
 import { asPolicyPod } from './policy-pod.js';
-import type { NodeAgentOptions, PodRegistration } from './types.js';
+import type { DatagramReply } from './socks.js';
 
-/** The result of sending a datagram. */
-export type DatagramOutcome = { ok: true } | { ok: false; reason: string };
-
-/** What the datagram path needs from its agent. */
-export interface DatagramContext {
-  options: NodeAgentOptions;
-  counters: AgentCounters;
-  udp: UdpSocket;
-  /** This agent's VTEP MAC. */
-  mac: Uint8Array;
-  /** A pod of this node by IP. */
-  localPod(ip: string): PodRegistration | undefined;
-}
+export type { DatagramContext, DatagramOutcome } from './datagram-wire.js';
 
 /**
  * Sends a UDP datagram from a local pod: egress policy, then a real VXLAN frame (RFC 7348) to
- * the destination agent's VXLAN port, or straight to the pod when it is on this node.
+ * the destination agent's VXLAN port, or straight to the pod when it is on this node. With
+ * `reply` (the pod's SOCKS UDP relay), the flow is tracked so that answers come back to it.
  */
 export function sendDatagram(
   ctx: DatagramContext,
@@ -34,6 +24,7 @@ export function sendDatagram(
   host: string,
   port: number,
   payload: Uint8Array,
+  reply?: DatagramReply,
 ): DatagramOutcome {
   const src = ctx.localPod(srcIP);
   if (!src) return { ok: false, reason: `${srcIP} is not a pod of node ${ctx.options.node}` };
@@ -50,31 +41,15 @@ export function sendDatagram(
     .verdict(asPolicyPod(src), dst ? asPolicyPod(dst) : dstIP, { port: dstPort, protocol: 'UDP' });
   if (!verdict.egress.allowed) return drop(ctx, 'policy-egress', srcIP, dstIP, verdict.egress.reason);
   if (!dst) return drop(ctx, 'no-route', srcIP, dstIP, `no pod has address ${dstIP}`);
-  if (dst.node === ctx.options.node) return deliver(ctx, srcIP, dstIP, dstPort, payload);
-  const peer = ctx.options.directory.agent(dst.node);
-  if (!peer) return drop(ctx, 'no-agent', srcIP, dstIP, `node ${dst.node} has no agent`);
-  const encoded = encodeVxlan(
-    ctx.options.vni ?? 1,
-    {
-      srcMac: ctx.mac,
-      dstMac: parseMac(peer.vtepMac),
-      src: parseIP(srcIP).toBytes(),
-      dst: parseIP(dstIP).toBytes(),
-      transport: { protocol: 'UDP', srcPort, dstPort },
-      payload,
-    },
-    { mtu: ctx.options.mtu ?? 1450 },
-  );
-  if (!encoded.ok) return drop(ctx, 'oversize', srcIP, dstIP, encoded.detail);
-  ctx.udp.send(encoded.bytes, peer.vxlanPort, peer.address);
-  const pair = ctx.counters.pair(srcIP, dstIP);
-  pair.datagrams++;
-  pair.bytesSent += payload.length;
-  ctx.counters.node.datagrams++;
-  return { ok: true };
+  const from = { ip: srcIP, port: srcPort };
+  const to = { ip: dstIP, port: dstPort };
+  // The NAT record: a reply from the endpoint is reported from the Service address the pod used.
+  if (reply) ctx.sourceFlows.opened({ pod: from, peer: to, reported: { ip: host, port }, reply });
+  if (dst.node === ctx.options.node) return deliver(ctx, srcIP, srcPort, dstIP, dstPort, payload);
+  return encapsulate(ctx, dst.node, from, to, payload);
 }
 
-/** Handles a datagram on the VXLAN socket: decode, VNI check, ingress policy, delivery. */
+/** Handles a datagram on the VXLAN socket: decode, VNI check, then a reply or ingress policy and delivery. */
 export function receiveVxlan(ctx: DatagramContext, msg: Uint8Array): void {
   const decoded = decodeVxlan(msg);
   if (!decoded.ok) return void ctx.counters.drop(`vxlan-${decoded.reason}`);
@@ -84,27 +59,10 @@ export function receiveVxlan(ctx: DatagramContext, msg: Uint8Array): void {
   if (packet.transport.protocol !== 'UDP') return void ctx.counters.drop('not-udp');
   const srcIP = ipString(packet.src);
   const dstIP = ipString(packet.dst);
-  deliver(ctx, srcIP, dstIP, packet.transport.dstPort, packet.payload);
-}
-
-function deliver(ctx: DatagramContext, srcIP: string, dstIP: string, dstPort: number, payload: Uint8Array): DatagramOutcome {
-  const dst = ctx.localPod(dstIP);
-  if (!dst) return drop(ctx, 'no-pod', srcIP, dstIP, `no pod ${dstIP} on node ${ctx.options.node}`);
-  const src = ctx.options.directory.podByIP(srcIP);
-  const verdict = ctx.options
-    .policy()
-    .verdict(src ? asPolicyPod(src) : srcIP, asPolicyPod(dst), { port: dstPort, protocol: 'UDP' });
-  if (!verdict.ingress.allowed) return drop(ctx, 'policy-ingress', srcIP, dstIP, verdict.ingress.reason);
-  const real = dst.udp?.[dstPort];
-  if (!real) return drop(ctx, 'port-unreachable', srcIP, dstIP, `pod does not listen on UDP ${dstPort}`);
-  ctx.udp.send(payload, real.port, real.host);
-  ctx.counters.pair(srcIP, dstIP).bytesReceived += payload.length;
-  return { ok: true };
-}
-
-function drop(ctx: DatagramContext, reason: string, src: string, dst: string, detail: string): DatagramOutcome {
-  ctx.counters.drop(reason, src, dst);
-  return { ok: false, reason: detail };
+  const { srcPort, dstPort } = packet.transport;
+  // Conntrack: a datagram matching a flow our pod opened is its reply; anything else is new.
+  if (receiveReply(ctx, { ip: srcIP, port: srcPort }, { ip: dstIP, port: dstPort }, packet.payload)) return;
+  deliver(ctx, srcIP, srcPort, dstIP, dstPort, packet.payload);
 }
 
 function ipString(bytes: Uint8Array): string {

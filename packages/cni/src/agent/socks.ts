@@ -3,7 +3,7 @@
 // "connection not allowed by ruleset"; a denied datagram is dropped and counted by the agent.
 import dgram from 'node:dgram';
 import net, { type Server } from 'node:net';
-import { ipFromBytes } from '@kemu/core';
+import { ipFromBytes, parseIP } from '@kemu/core';
 import type { Dialer } from './http-proxy.js';
 import { splice } from './tunnel.js';
 
@@ -17,8 +17,14 @@ export const socksReply = {
   addressNotSupported: 8,
 } as const;
 
-/** Sends one datagram for the pod (UDP ASSOCIATE); `srcPort` is the pod's UDP port. */
-export type DatagramRelay = (host: string, port: number, srcPort: number, data: Uint8Array) => unknown;
+/**
+ * Sends one datagram for the pod (UDP ASSOCIATE); `srcPort` is the pod's UDP port, `reply` hands
+ * an answer back to the client through the relay (false once the association has ended).
+ */
+export type DatagramRelay = (host: string, port: number, srcPort: number, data: Uint8Array, reply: DatagramReply) => unknown;
+
+/** Sends a datagram from `host:port` to the association's client, with the RFC 1928 §7 header. */
+export type DatagramReply = (host: string, port: number, data: Uint8Array) => boolean;
 
 /** Creates the pod's SOCKS5 server (not yet listening); `udp` enables UDP ASSOCIATE. */
 export function createSocksProxy(dial: Dialer, udp?: { address: string; relay: DatagramRelay }): Server {
@@ -82,22 +88,50 @@ function reply(code: number, bound?: { address: string; port: number }): Buffer 
 /**
  * UDP ASSOCIATE (RFC 1928 §7): a relay socket on the agent's address; each datagram carries
  * `RSV(2) FRAG(1) ATYP DST.ADDR DST.PORT DATA`. Fragments are not supported (dropped, as allowed).
- * The association lives as long as the TCP control connection.
+ * Replies go back to the client's UDP address with the same header naming their source. The
+ * association lives as long as the TCP control connection.
  */
 function associate(client: net.Socket, udp: { address: string; relay: DatagramRelay }): void {
-  const socket = dgram.createSocket('udp4');
+  const socket = dgram.createSocket(net.isIPv6(udp.address) ? 'udp6' : 'udp4');
+  // §7: the relay "MUST drop any datagrams arriving from any source IP address other than the one
+  // recorded for the particular association" — the control connection's client address.
+  const expected = unmapped(client.remoteAddress ?? '');
+  let open = true;
   socket.on('message', (msg, from) => {
-    if (msg.length < 4 || msg[2] !== 0) return;
+    if (msg.length < 4 || msg[2] !== 0 || unmapped(from.address) !== expected) return;
     const parsed = parseAddress(msg, 3);
     if (!parsed || 'error' in parsed) return;
-    udp.relay(parsed.host, parsed.port, from.port, msg.subarray(parsed.length));
+    const answer: DatagramReply = (host, port, data) => {
+      if (!open) return false;
+      socket.send(Buffer.concat([udpHeader(host, port), data]), from.port, from.address);
+      return true;
+    };
+    udp.relay(parsed.host, parsed.port, from.port, msg.subarray(parsed.length), answer);
   });
   socket.bind(0, udp.address, () => {
     client.write(reply(socksReply.succeeded, { address: udp.address, port: socket.address().port }));
     client.resume();
   });
   client.on('end', () => client.end());
-  client.on('close', () => socket.close());
+  client.on('close', () => {
+    open = false;
+    socket.close();
+  });
+}
+
+/** The RFC 1928 §7 UDP request header naming `host:port` (IPv4, IPv6 or a domain name). */
+export function udpHeader(host: string, port: number): Buffer {
+  let addr: Buffer;
+  if (net.isIPv4(host)) addr = Buffer.from([1, ...host.split('.').map(Number)]);
+  else if (net.isIPv6(host)) addr = Buffer.concat([Buffer.from([4]), Buffer.from(parseIP(host).toBytes())]);
+  else addr = Buffer.concat([Buffer.from([3, Buffer.byteLength(host, 'latin1')]), Buffer.from(host, 'latin1')]);
+  const portBytes = Buffer.alloc(2);
+  portBytes.writeUInt16BE(port);
+  return Buffer.concat([Buffer.from([0, 0, 0]), addr, portBytes]);
+}
+
+function unmapped(address: string): string {
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
 function parseRequest(

@@ -1,6 +1,7 @@
 // Shapes shared by the node agent's pieces.
 import type { ContainerPort, Labels } from '@kemu/core';
 import type { PolicyEngine } from '../policy/engine.js';
+import type { UdpTimeouts } from './udp-flow-timer.js';
 
 /** A pod as registered with its node agent: a virtual IP backed by real loopback listeners. */
 export interface PodRegistration {
@@ -86,6 +87,11 @@ export interface NodeAgentOptions {
   mtu?: number;
   /** ClusterIP resolution hook (kube-proxy). */
   resolveService?: ServiceResolver;
+  /**
+   * Idle timeouts of UDP flows in ms (conntrack's nf_conntrack_udp_timeout, 30 000, and
+   * nf_conntrack_udp_timeout_stream, 120 000); after them a flow's socket and NAT record go.
+   */
+  udpTimeouts?: Partial<UdpTimeouts>;
 }
 
 /** The answer of opening a stream. */

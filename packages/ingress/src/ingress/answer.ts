@@ -18,6 +18,50 @@ import {
 import { defaultLimits } from './annotations.js';
 import type { NginxLocation, NginxServer } from './servers.js';
 
+/**
+ * The request-independent part of a backend answer: the numbered Service port, its endpoints, the
+ * limits and the Host override. One plan is shared by every plain location (see
+ * {@link isPlainLocation}) of the same Ingress annotations and endpoint resolution, and so are the
+ * objects it holds in every answer built from it: callers never mutate them.
+ */
+export interface BackendPlan {
+  /** ObjectIndex version the endpoints were resolved at: a newer version takes the full path again. */
+  version: number;
+  backend: BackendRef;
+  endpoints: BackendOutcome['endpoints'];
+  limits: BackendOutcome['limits'];
+  upstreamVhost: string | undefined;
+}
+
+/**
+ * Whether the answer for `location` depends only on the location, the path, the Host header and
+ * the body size: no redirect or ssl-redirect, whitelist, canary, rewrite, prefix header or
+ * affinity annotation, and a Service backend. Such answers can be replayed from a {@link BackendPlan}.
+ */
+export function isPlainLocation(server: NginxServer, location: NginxLocation): boolean {
+  const a = location.owner?.annotations;
+  if (!a || location.canary || !location.backend?.service) return false;
+  if (a.permanentRedirect || a.temporalRedirect || a.forceSslRedirect || (a.sslRedirect && server.tls)) return false;
+  if ((a.whitelist && a.whitelist.length > 0) || a.xForwardedPrefix || a.affinity) return false;
+  return a.rewriteTarget === undefined || a.rewriteTarget === location.path;
+}
+
+/** The answer a plan gives to a request (same shape and values as {@link locationAnswer}'s for a plain location). */
+export function plannedAnswer(plan: BackendPlan, route: RouteRef, message: string, request: NormalizedRequest): RouteAnswer {
+  const outcome: BackendOutcome = {
+    type: 'backend',
+    backend: plan.backend,
+    endpoints: plan.endpoints,
+    upstreamPath: withQuery(request.path, request.query),
+    upstreamHost: plan.upstreamVhost ?? request.hostHeader,
+    requestHeaders: emptyEdits,
+    responseHeaders: emptyEdits,
+    mirrors: noMirrors,
+    limits: plan.limits,
+  };
+  return { dataPlane: 'ingress-nginx', outcome, route, reason: 'PathMatched', message, explanation: [] };
+}
+
 /** Options the answer step needs. */
 export interface AnswerOptions {
   defaultBackend: BackendRef | undefined;

@@ -17,6 +17,7 @@ import { parseAnnotations } from './annotations.js';
 import { type AnswerOptions, locationAnswer, statusAnswer } from './answer.js';
 import { classifyIngress, type IngressClassOptions } from './classes.js';
 import { explainLocations, routeRef } from './explain.js';
+import { FastPath } from './fast-path.js';
 import { type CompiledServer, compileServer, describeLocation, findLocation } from './locations.js';
 import { referenceIssues } from './references.js';
 import { buildServers, catchAllHost, defaultServer, hostsOf, type IngressInfo, type IngressProfile } from './servers.js';
@@ -59,6 +60,8 @@ export class IngressRouter {
   private readonly defaultServer = compileServer(defaultServer());
   private readonly hostIssues = new Map<string, RouterIssue[]>();
   private readonly ingressIssues = new Map<string, RouterIssue[]>();
+  /** Path tables and answer plans of the exact hosts: match() answers most requests from them alone. */
+  private readonly fast: FastPath;
 
   constructor(objects: readonly KubernetesObject[], options: IngressRouterOptions = {}, index?: ObjectIndex) {
     this.options = options;
@@ -68,6 +71,7 @@ export class IngressRouter {
       httpsPort: options.httpsPort ?? 443,
     };
     this.index = index ?? ObjectIndex.from(objects);
+    this.fast = new FastPath(this.index, this.answerOptions);
     for (const object of objects) {
       if (object.kind === 'IngressClass') this.classes.set(object.metadata.name, object as IngressClass);
       if (object.kind === 'Ingress') this.ingresses.set(keyOf(object), object as Ingress);
@@ -150,6 +154,8 @@ export class IngressRouter {
     const nginx = (this.options.profile ?? 'ingress-nginx') === 'ingress-nginx';
     const uri = nginx ? normalizeNginxURI(request.path) : request.path;
     if (uri === null) return statusAnswer(400, 'BadRequestURI', `nginx rejects "${request.path}" (bad escape or ".." above "/")`);
+    const fast = steps ? undefined : this.fast.answer(request, uri, this.exactServer);
+    if (fast) return fast;
     const compiled = this.serverFor(request.host, steps) ?? this.defaultServer;
     const server = compiled.server;
     if (server.appRoot && uri === '/') {
@@ -177,6 +183,8 @@ export class IngressRouter {
     }
     return locationAnswer(server, found.location, route, request, uri, this.index, this.answerOptions, steps);
   }
+
+  private readonly exactServer = (host: string): CompiledServer | undefined => this.exact.get(host);
 
   private serverFor(host: string, steps: Consideration[] | undefined): CompiledServer | undefined {
     const exact = this.exact.get(host);
@@ -213,7 +221,8 @@ export class IngressRouter {
     this.wildcard.clear();
     this.catchAll = undefined;
     this.hostIssues.clear();
-    this.rebuildHosts(new Set(this.hostIndex.keys()));
+    this.rebuildHosts(new Set(this.hostIndex.keys()), false);
+    this.fast.reset(this.exact);
   }
 
   private indexIngress(key: string): Set<string> {
@@ -259,7 +268,8 @@ export class IngressRouter {
     return hosts;
   }
 
-  private rebuildHosts(hosts: ReadonlySet<string>): void {
+  /** Recompiles `hosts`; `withFastPath` false leaves the path tables to a FastPath reset. */
+  private rebuildHosts(hosts: ReadonlySet<string>, withFastPath = true): void {
     for (const host of hosts) {
       const keys = this.hostIndex.get(host);
       const infos = [...(keys ?? [])].map((k) => this.infos.get(k)).filter((i): i is IngressInfo => i !== undefined);
@@ -270,7 +280,10 @@ export class IngressRouter {
       const compiled = built ? compileServer(built, profile) : undefined;
       if (host === catchAllHost) this.catchAll = compiled;
       else if (host.startsWith('*.')) setOrDelete(this.wildcard, host.slice(2), compiled);
-      else setOrDelete(this.exact, host, compiled);
+      else {
+        setOrDelete(this.exact, host, compiled);
+        if (withFastPath) this.fast.set(host, compiled);
+      }
       if (!keys?.size) this.hostIndex.delete(host);
     }
   }

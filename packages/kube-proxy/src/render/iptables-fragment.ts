@@ -29,7 +29,38 @@ export function probability(n: number): string {
   return text;
 }
 
+const statisticMatches: string[] = [];
+
+/** ` -m statistic --mode random --probability 1/n`, kept per n: every Service repeats the same few. */
+function statisticMatch(n: number): string {
+  let text = statisticMatches[n];
+  if (text === undefined) {
+    text = [' -m statistic --mode random --probability ', probability(n)].join('');
+    if (n < 10_000) statisticMatches[n] = text;
+  }
+  return text;
+}
+
 const q = (text: string) => `"${text}"`;
+
+// The helpers below are module functions rather than closures inside iptablesFragment: a render
+// calls it once per service port (10k+), and tsx/esbuild's keepNames wraps every closure it
+// creates in a `__name` defineProperty call.
+
+/** The rule list of `name` in `chains`, created on first use (chains keep their write order). */
+function chainRules(chains: Map<string, string[]>, name: string): string[] {
+  let rules = chains.get(name);
+  if (!rules) {
+    rules = [];
+    chains.set(name, rules);
+  }
+  return rules;
+}
+
+/** `-m tcp -p tcp -d IP --dport PORT` (`p` is the lower-case protocol). */
+function dstMatch(p: string, ip: string, portNumber: number): string {
+  return `-m ${p} -p ${p} -d ${ip} --dport ${portNumber}`;
+}
 
 /** Builds the fragment of one service port for this node. `largeCluster` drops SEP comments. */
 export function iptablesFragment(
@@ -44,14 +75,6 @@ export function iptablesFragment(
   const filterRules: string[] = [];
   const natTopRules: string[] = [];
   const natChains = new Map<string, string[]>();
-  const chain = (name: string) => {
-    let rules = natChains.get(name);
-    if (!rules) {
-      rules = [];
-      natChains.set(name, rules);
-    }
-    return rules;
-  };
   const { cluster: clusterPolicyChain, local: localPolicyChain, external: externalTrafficChain, firewall: fwChain } = port.chains;
   const hasEndpoints = c.hasAnyEndpoints;
   const usesClusterPolicyChain = c.clusterEndpoints.length > 0 && port.usesClusterEndpoints;
@@ -89,45 +112,45 @@ export function iptablesFragment(
       externalFilterComment = q(`${spn} has no local endpoints`);
     }
   }
-  const dst = (ip: string, portNumber: number) => `-m ${p} -p ${p} -d ${ip} --dport ${portNumber}`;
 
+  // The ClusterIP match is in both rules every Service with endpoints writes; built with join like
+  // the endpoint rules below, so neither rule is a rope of a dozen pieces kept for the next sync.
+  const clusterIPArgs = ['-m comment --comment "', spn, ' cluster IP" ', dstMatch(p, port.clusterIP, port.port)].join('');
   if (hasInternalEndpoints) {
-    natTopRules.push(
-      `-A KUBE-SERVICES -m comment --comment ${q(`${spn} cluster IP`)} ${dst(port.clusterIP, port.port)} -j ${internalTrafficChain}`,
-    );
+    natTopRules.push(['-A KUBE-SERVICES ', clusterIPArgs, ' -j ', internalTrafficChain].join(''));
   } else {
     filterRules.push(
-      `-A KUBE-SERVICES -m comment --comment ${internalFilterComment} ${dst(port.clusterIP, port.port)} -j ${internalFilterTarget}`,
+      `-A KUBE-SERVICES -m comment --comment ${internalFilterComment} ${dstMatch(p, port.clusterIP, port.port)} -j ${internalFilterTarget}`,
     );
   }
   for (const ip of port.externalIPs) {
     if (hasEndpoints) {
       natTopRules.push(
-        `-A KUBE-SERVICES -m comment --comment ${q(`${spn} external IP`)} ${dst(ip, port.port)} -j ${externalTrafficChain}`,
+        `-A KUBE-SERVICES -m comment --comment ${q(`${spn} external IP`)} ${dstMatch(p, ip, port.port)} -j ${externalTrafficChain}`,
       );
     }
     if (!hasExternalEndpoints) {
       filterRules.push(
-        `-A KUBE-EXTERNAL-SERVICES -m comment --comment ${externalFilterComment} ${dst(ip, port.port)} -j ${externalFilterTarget}`,
+        `-A KUBE-EXTERNAL-SERVICES -m comment --comment ${externalFilterComment} ${dstMatch(p, ip, port.port)} -j ${externalFilterTarget}`,
       );
     }
   }
   for (const ip of port.loadBalancerVIPs) {
     if (hasEndpoints) {
       natTopRules.push(
-        `-A KUBE-SERVICES -m comment --comment ${q(`${spn} loadbalancer IP`)} ${dst(ip, port.port)} -j ${loadBalancerTrafficChain}`,
+        `-A KUBE-SERVICES -m comment --comment ${q(`${spn} loadbalancer IP`)} ${dstMatch(p, ip, port.port)} -j ${loadBalancerTrafficChain}`,
       );
     }
     if (usesFWChain) {
       filterRules.push(
-        `-A KUBE-PROXY-FIREWALL -m comment --comment ${q(`${spn} traffic not accepted by ${fwChain}`)} ${dst(ip, port.port)} -j DROP`,
+        `-A KUBE-PROXY-FIREWALL -m comment --comment ${q(`${spn} traffic not accepted by ${fwChain}`)} ${dstMatch(p, ip, port.port)} -j DROP`,
       );
     }
   }
   if (!hasExternalEndpoints) {
     for (const ip of port.loadBalancerVIPs) {
       filterRules.push(
-        `-A KUBE-EXTERNAL-SERVICES -m comment --comment ${externalFilterComment} ${dst(ip, port.port)} -j ${externalFilterTarget}`,
+        `-A KUBE-EXTERNAL-SERVICES -m comment --comment ${externalFilterComment} ${dstMatch(p, ip, port.port)} -j ${externalFilterTarget}`,
       );
     }
   }
@@ -158,12 +181,12 @@ export function iptablesFragment(
 
   const local = config.clusterCIDR?.toString();
   if (hasInternalEndpoints) {
-    const args = `-m comment --comment ${q(`${spn} cluster IP`)} ${dst(port.clusterIP, port.port)}`;
-    if (config.masqueradeAll) chain(internalTrafficChain).push(`-A ${internalTrafficChain} ${args} -j KUBE-MARK-MASQ`);
-    else if (local) chain(internalTrafficChain).push(`-A ${internalTrafficChain} ${args} ! -s ${local} -j KUBE-MARK-MASQ`);
+    const rules = chainRules(natChains, internalTrafficChain);
+    if (config.masqueradeAll) rules.push(['-A ', internalTrafficChain, ' ', clusterIPArgs, ' -j KUBE-MARK-MASQ'].join(''));
+    else if (local) rules.push(['-A ', internalTrafficChain, ' ', clusterIPArgs, ' ! -s ', local, ' -j KUBE-MARK-MASQ'].join(''));
   }
   if (usesExternalTrafficChain) {
-    const ext = chain(externalTrafficChain);
+    const ext = chainRules(natChains, externalTrafficChain);
     if (!port.externalPolicyLocal) {
       ext.push(
         `-A ${externalTrafficChain} -m comment --comment ${q(`masquerade traffic for ${spn} external destinations`)} -j KUBE-MARK-MASQ`,
@@ -182,7 +205,7 @@ export function iptablesFragment(
     if (hasExternalEndpoints) ext.push(`-A ${externalTrafficChain} -j ${externalPolicyChain}`);
   }
   if (usesFWChain) {
-    const fw = chain(fwChain);
+    const fw = chainRules(natChains, fwChain);
     const args = `-A ${fwChain} -m comment --comment ${q(`${spn} loadbalancer IP`)}`;
     let allowFromNode = false;
     for (const cidr of port.loadBalancerSourceRanges) {
@@ -193,9 +216,15 @@ export function iptablesFragment(
     fw.push(`-A ${fwChain} -m comment --comment ${q(`other traffic to ${spn} will be dropped by KUBE-PROXY-FIREWALL`)}`);
   }
   if (usesClusterPolicyChain)
-    writeServiceToEndpointRules(chain(clusterPolicyChain), port, clusterPolicyChain, c.clusterEndpoints, largeCluster);
+    writeServiceToEndpointRules(
+      chainRules(natChains, clusterPolicyChain),
+      port,
+      clusterPolicyChain,
+      c.clusterEndpoints,
+      largeCluster,
+    );
   if (usesLocalPolicyChain)
-    writeServiceToEndpointRules(chain(localPolicyChain), port, localPolicyChain, c.localEndpoints, largeCluster);
+    writeServiceToEndpointRules(chainRules(natChains, localPolicyChain), port, localPolicyChain, c.localEndpoints, largeCluster);
   // The per-endpoint rules are most of a big ruleset: built with Array#join, which yields flat
   // strings (template literals build ropes that the final join must flatten, about twice the cost).
   const comment = largeCluster ? '' : ` -m comment --comment ${spn}`;
@@ -203,10 +232,12 @@ export function iptablesFragment(
   for (const ep of c.allReachable) {
     const sep = ep.chain;
     const recent = port.sessionAffinity ? [' -m recent --name ', sep, ' --set'].join('') : '';
-    chain(sep).push(
+    // Each SEP chain is new here (one per reachable endpoint, deduplicated by ip:port), so it
+    // gets an exact-size array: growing an empty one by push reserves 16 slots, ~11 MB in 100k.
+    natChains.set(sep, [
       ['-A ', sep, comment, ' -s ', ep.ip, ' -j KUBE-MARK-MASQ'].join(''),
       ['-A ', sep, comment, recent, dnat, ep.endpoint].join(''),
-    );
+    ]);
   }
   return { key: port.key, filterRules, natTopRules, natChains, categorized: c };
 }
@@ -218,8 +249,6 @@ function writeServiceToEndpointRules(
   endpoints: readonly EndpointInfo[],
   largeCluster: boolean,
 ): void {
-  const comment = (ep: EndpointInfo) =>
-    largeCluster ? '' : [' -m comment --comment "', port.nameString, ' -> ', ep.endpoint, '"'].join('');
   if (port.sessionAffinity) {
     const seconds = port.sessionAffinity.timeoutSeconds;
     for (const ep of endpoints) {
@@ -227,7 +256,7 @@ function writeServiceToEndpointRules(
         [
           '-A ',
           svcChain,
-          comment(ep),
+          endpointComment(port, ep, largeCluster),
           ' -m recent --name ',
           ep.chain,
           ' --rcheck --seconds ',
@@ -241,9 +270,14 @@ function writeServiceToEndpointRules(
   const n = endpoints.length;
   for (let i = 0; i < n; i++) {
     const ep = endpoints[i] as EndpointInfo;
-    const statistic = i < n - 1 ? ` -m statistic --mode random --probability ${probability(n - i)}` : '';
-    out.push(['-A ', svcChain, comment(ep), statistic, ' -j ', ep.chain].join(''));
+    const statistic = i < n - 1 ? statisticMatch(n - i) : '';
+    out.push(['-A ', svcChain, endpointComment(port, ep, largeCluster), statistic, ' -j ', ep.chain].join(''));
   }
+}
+
+/** ` -m comment --comment "ns/svc:port -> ip:port"`, left off in large-cluster mode. */
+function endpointComment(port: ServicePortInfo, ep: EndpointInfo, largeCluster: boolean): string {
+  return largeCluster ? '' : [' -m comment --comment "', port.nameString, ' -> ', ep.endpoint, '"'].join('');
 }
 
 function cidrContains(cidr: string, ip: string): boolean {

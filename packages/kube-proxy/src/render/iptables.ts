@@ -65,28 +65,25 @@ export function assembleIPTables(
   };
   const natNodePorts: string[] = [];
   const natServices: string[] = [];
-  const perService: [string, readonly string[]][] = [];
+  // Chain name → rules, filled straight from each fragment's map (no [name, rules] pair per chain:
+  // a 10k-Service cluster has 110k chains, and every short-lived pair is GC work).
+  const byName = new Map<string, readonly string[]>();
+  const addChain = (rules: readonly string[], name: string) => byName.set(name, rules);
   for (const f of fragments) {
     for (const rule of f.filterRules) filterByChain[ruleChain(rule)]?.push(rule);
     for (const rule of f.natTopRules) (rule.startsWith('-A KUBE-NODEPORTS ') ? natNodePorts : natServices).push(rule);
     // A partial sync rewrites only the changed Services' own chains (KEP-3453).
-    if (!partial || partial.services.has(f.key)) for (const entry of f.natChains) perService.push(entry);
+    if (!partial || partial.services.has(f.key)) f.natChains.forEach(addChain);
   }
   const mark = config.masqueradeMark;
-  perService.push(
-    ['KUBE-MARK-MASQ', [`-A KUBE-MARK-MASQ -j MARK --or-mark ${mark}`]],
-    [
-      'KUBE-POSTROUTING',
-      [
-        `-A KUBE-POSTROUTING -m mark ! --mark ${mark}/${mark} -j RETURN`,
-        `-A KUBE-POSTROUTING -j MARK --xor-mark ${mark}`,
-        `-A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE${config.randomFully ? ' --random-fully' : ''}`,
-      ],
-    ],
-  );
+  byName.set('KUBE-MARK-MASQ', [`-A KUBE-MARK-MASQ -j MARK --or-mark ${mark}`]);
+  byName.set('KUBE-POSTROUTING', [
+    `-A KUBE-POSTROUTING -m mark ! --mark ${mark}/${mark} -j RETURN`,
+    `-A KUBE-POSTROUTING -j MARK --xor-mark ${mark}`,
+    `-A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE${config.randomFully ? ' --random-fully' : ''}`,
+  ]);
+  for (const name of partial?.deleted ?? []) byName.set(name, []);
   // Native string sort on the names alone is several times faster than a comparator over pairs.
-  for (const name of partial?.deleted ?? []) perService.push([name, []]);
-  const byName = new Map(perService);
   const names = [...byName.keys()].sort();
   natServices.push(nodePortsJump(config, ipv6));
 
@@ -107,7 +104,8 @@ export function assembleIPTables(
     for (const r of rules) out.push(r);
   }
   out.push('COMMIT', '*nat', ':KUBE-NODEPORTS - [0:0]', ':KUBE-SERVICES - [0:0]');
-  for (const name of names) out.push(`:${name} - [0:0]`);
+  // One join for all chain lines (110k in a 10k-Service cluster) instead of a string per chain.
+  if (names.length > 0) out.push(`:${names.join(' - [0:0]\n:')} - [0:0]`);
   for (const r of natNodePorts) out.push(r);
   for (const r of natServices) out.push(r);
   let natRules = natNodePorts.length + natServices.length;

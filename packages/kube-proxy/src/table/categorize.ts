@@ -89,60 +89,92 @@ function availableForTopology(ep: EndpointInfo, mode: TopologyMode, node: NodeTo
  * fallback decided separately for each side; topology hints apply to the Cluster side only.
  */
 export function categorizeEndpoints(endpoints: readonly EndpointInfo[], port: ServicePortInfo, node: NodeTopology): Categorized {
+  // One mutable result instead of a `done` closure and filter callbacks: this runs once per
+  // service port in every full render, and closures there are measurable (bench/index.ts).
   const notes: string[] = [];
-  let clusterEndpoints: EndpointInfo[] = [];
-  let localEndpoints: EndpointInfo[] = [];
-  let hasAnyEndpoints = false;
-  let topologyMode: TopologyMode = '';
-  let clusterUsesTerminating = false;
-  let localUsesTerminating = false;
-  const done = (allReachable: readonly EndpointInfo[]): Categorized => ({
-    clusterEndpoints,
-    localEndpoints,
-    allReachable,
-    hasAnyEndpoints,
-    topologyMode,
-    clusterUsesTerminating,
-    localUsesTerminating,
+  const r: Mutable<Categorized> = {
+    clusterEndpoints: [],
+    localEndpoints: [],
+    allReachable: [],
+    hasAnyEndpoints: false,
+    topologyMode: '',
+    clusterUsesTerminating: false,
+    localUsesTerminating: false,
     notes,
-  });
-  if (endpoints.length === 0) return done([]);
+  };
+  if (endpoints.length === 0) return r;
 
   if (port.usesClusterEndpoints) {
-    topologyMode = topologyModeFromHints(endpoints, node, notes);
-    clusterEndpoints = endpoints.filter((ep) => ep.ready && availableForTopology(ep, topologyMode, node));
-    if (clusterEndpoints.length === 0) {
+    r.topologyMode = topologyModeFromHints(endpoints, node, notes);
+    r.clusterEndpoints = readyEndpoints(endpoints, r.topologyMode, node);
+    if (r.clusterEndpoints.length === 0) {
       // No ready endpoint anywhere (topology never empties the set): serving+terminating fallback.
-      clusterEndpoints = endpoints.filter((ep) => ep.serving && ep.terminating);
-      clusterUsesTerminating = clusterEndpoints.length > 0;
+      r.clusterEndpoints = servingTerminatingEndpoints(endpoints, undefined);
+      r.clusterUsesTerminating = r.clusterEndpoints.length > 0;
     }
-    if (clusterEndpoints.length > 0) hasAnyEndpoints = true;
+    if (r.clusterEndpoints.length > 0) r.hasAnyEndpoints = true;
   }
-  if (!port.usesLocalEndpoints) return done(clusterEndpoints);
+  if (!port.usesLocalEndpoints) {
+    r.allReachable = r.clusterEndpoints;
+    return r;
+  }
 
   let hasLocalReady = false;
   let hasLocalServingTerminating = false;
   for (const ep of endpoints) {
     if (ep.ready) {
-      hasAnyEndpoints = true;
+      r.hasAnyEndpoints = true;
       if (isLocalEndpoint(ep, node.nodeName)) hasLocalReady = true;
     } else if (ep.serving && ep.terminating) {
-      hasAnyEndpoints = true;
+      r.hasAnyEndpoints = true;
       if (isLocalEndpoint(ep, node.nodeName)) hasLocalServingTerminating = true;
     }
   }
   if (hasLocalReady) {
-    localEndpoints = endpoints.filter((ep) => isLocalEndpoint(ep, node.nodeName) && ep.ready);
+    r.localEndpoints = readyEndpoints(endpoints, '', node, node.nodeName);
   } else if (hasLocalServingTerminating) {
-    localUsesTerminating = true;
-    localEndpoints = endpoints.filter((ep) => isLocalEndpoint(ep, node.nodeName) && ep.serving && ep.terminating);
+    r.localUsesTerminating = true;
+    r.localEndpoints = servingTerminatingEndpoints(endpoints, node.nodeName);
   }
-  if (!port.usesClusterEndpoints) return done(localEndpoints);
-  if (topologyMode === '' && !localUsesTerminating) return done(clusterEndpoints);
+  if (!port.usesClusterEndpoints) {
+    r.allReachable = r.localEndpoints;
+    return r;
+  }
+  if (r.topologyMode === '' && !r.localUsesTerminating) {
+    r.allReachable = r.clusterEndpoints;
+    return r;
+  }
   // The union: clusterEndpoints may hold remote endpoints, localEndpoints terminating or
   // topologically-unavailable local ones. Upstream builds it through a map; we keep `ip:port` order.
   const union = new Map<string, EndpointInfo>();
-  for (const ep of clusterEndpoints) union.set(ep.endpoint, ep);
-  for (const ep of localEndpoints) union.set(ep.endpoint, ep);
-  return done(endpoints.filter((ep) => union.has(ep.endpoint)));
+  for (const ep of r.clusterEndpoints) union.set(ep.endpoint, ep);
+  for (const ep of r.localEndpoints) union.set(ep.endpoint, ep);
+  r.allReachable = endpoints.filter((ep) => union.has(ep.endpoint));
+  return r;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Ready endpoints available to `mode`; only those on `localTo` when given. */
+function readyEndpoints(
+  endpoints: readonly EndpointInfo[],
+  mode: TopologyMode,
+  node: NodeTopology,
+  localTo?: string,
+): EndpointInfo[] {
+  const out: EndpointInfo[] = [];
+  for (const ep of endpoints) {
+    if (!ep.ready || !availableForTopology(ep, mode, node)) continue;
+    if (localTo === undefined || isLocalEndpoint(ep, localTo)) out.push(ep);
+  }
+  return out;
+}
+
+/** Serving and terminating endpoints; only those on `localTo` when given. */
+function servingTerminatingEndpoints(endpoints: readonly EndpointInfo[], localTo: string | undefined): EndpointInfo[] {
+  const out: EndpointInfo[] = [];
+  for (const ep of endpoints) {
+    if (ep.serving && ep.terminating && (localTo === undefined || isLocalEndpoint(ep, localTo))) out.push(ep);
+  }
+  return out;
 }

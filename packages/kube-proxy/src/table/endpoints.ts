@@ -38,18 +38,17 @@ export function readEndpoints(
   warnings: TableWarning[] = [],
 ): Map<string, Map<string, RawEndpoint>> {
   const byPort = new Map<string, Map<string, RawEndpoint>>();
-  const sorted = [...slices].sort((a, b) => compareEndpointStrings(a.metadata.name, b.metadata.name));
+  const sorted = slices.length > 1 ? [...slices].sort(compareSliceNames) : slices;
   for (const slice of sorted) {
     if (slice.addressType !== family) continue;
-    const object = `EndpointSlice ${slice.metadata.namespace ?? 'default'}/${slice.metadata.name}`;
     for (const port of slice.ports ?? []) {
       // "Ignoring port with nil name/port": an unnamed Service port is matched by name "".
       if (port.name === null || port.name === undefined) {
-        warnings.push({ object, message: 'port with nil name ignored (an unnamed port must be "")' });
+        warnings.push({ object: sliceObject(slice), message: 'port with nil name ignored (an unnamed port must be "")' });
         continue;
       }
       if (port.port === null || port.port === undefined || port.port === 0) {
-        warnings.push({ object, message: `port "${port.name}" has no port number: ignored` });
+        warnings.push({ object: sliceObject(slice), message: `port "${port.name}" has no port number: ignored` });
         continue;
       }
       const key = `${port.name}/${port.protocol ?? 'TCP'}`;
@@ -63,7 +62,10 @@ export function readEndpoints(
         if (address === undefined) continue;
         const ip = tryParseIP(address);
         if (!ip || ip.family !== family) {
-          warnings.push({ object, message: `address "${address}" is not an ${family} address: endpoint ignored` });
+          warnings.push({
+            object: sliceObject(slice),
+            message: `address "${address}" is not an ${family} address: endpoint ignored`,
+          });
           continue;
         }
         // Kubernetes-valid dotted IPv4 is already canonical; skip the costly re-format.
@@ -93,6 +95,15 @@ export function readEndpoints(
 }
 
 const noHints: ReadonlySet<string> = new Set();
+
+/** How warnings name a slice (built only when there is something to warn about). */
+function sliceObject(slice: EndpointSlice): string {
+  return `EndpointSlice ${slice.metadata.namespace ?? 'default'}/${slice.metadata.name}`;
+}
+
+function compareSliceNames(a: EndpointSlice, b: EndpointSlice): number {
+  return compareEndpointStrings(a.metadata.name, b.metadata.name);
+}
 
 /** An endpoint before it is tied to a service port (no chain names yet). */
 export type RawEndpoint = Omit<EndpointInfo, 'chain' | 'nftBase'>;
@@ -168,5 +179,7 @@ export function endpointsForPort(port: ServicePortInfo, byPort: Map<string, Map<
   const set = byPort.get(`${port.portName}/${port.protocol}`);
   if (!set) return [];
   const keys = [...set.keys()].sort(compareEndpointStrings);
-  return keys.map((key) => new PortEndpoint(set.get(key) as RawEndpoint, port));
+  const endpoints: PortEndpoint[] = [];
+  for (const key of keys) endpoints.push(new PortEndpoint(set.get(key) as RawEndpoint, port));
+  return endpoints;
 }

@@ -53,11 +53,16 @@ export function readServicePorts(service: Service, family: IPFamily, warnings: T
   const clusterIP = familyClusterIP(service, family);
   if (clusterIP === undefined) return [];
 
-  const externalIPs = (service.spec.externalIPs ?? []).filter((ip) => ipFamilyOf(ip) === family).map(canonical);
+  // Loops rather than filter/map callbacks: this runs once per Service in every table build.
+  const externalIPs: string[] = [];
+  for (const ip of service.spec.externalIPs ?? []) if (ipFamilyOf(ip) === family) externalIPs.push(canonical(ip));
   // serviceport.go: ingress IPs with ipMode Proxy are reached through the LB itself, not the node.
-  const loadBalancerVIPs = (service.status?.loadBalancer?.ingress ?? [])
-    .filter((ingress) => ingress.ip !== undefined && ingress.ipMode !== 'Proxy' && ipFamilyOf(ingress.ip) === family)
-    .map((ingress) => canonical(ingress.ip as string));
+  const loadBalancerVIPs: string[] = [];
+  for (const ingress of service.status?.loadBalancer?.ingress ?? []) {
+    if (ingress.ip !== undefined && ingress.ipMode !== 'Proxy' && ipFamilyOf(ingress.ip) === family) {
+      loadBalancerVIPs.push(canonical(ingress.ip));
+    }
+  }
   const loadBalancerSourceRanges: string[] = [];
   for (const raw of service.spec.loadBalancerSourceRanges ?? []) {
     // Upstream trims spaces (TestOverallIPTablesRules uses " 203.0.113.0/25") and drops what does not parse.

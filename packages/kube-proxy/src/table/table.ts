@@ -108,7 +108,16 @@ export class ServiceTable {
 
   /** Sorted service-port keys (`ns/name:port/PROTOCOL`). */
   keys(): string[] {
-    this.sortedKeys ??= [...this.portIndex.values()].sort(compareServicePorts).map((p) => p.key);
+    if (this.sortedKeys === undefined) {
+      // The order of compareServicePorts, with each `namespace/name` built once rather than twice
+      // per comparison (a 10k-port sort makes ~140k comparisons).
+      const sorted = [...this.portIndex.values()].map((port) => ({ service: `${port.namespace}/${port.name}`, port }));
+      sorted.sort((a, b) => {
+        if (a.service !== b.service) return a.service < b.service ? -1 : 1;
+        return compareServicePorts(a.port, b.port);
+      });
+      this.sortedKeys = sorted.map((entry) => entry.port.key);
+    }
     return this.sortedKeys;
   }
 
@@ -181,7 +190,7 @@ export class ServiceTable {
   private recompute(key: string): void {
     const entry = this.entries.get(key);
     if (!entry) return;
-    const oldKeys = entry.ports.map((p) => p.key).join('\n');
+    const oldKeys = portKeys(entry.ports);
     for (const port of entry.ports) {
       this.portIndex.delete(port.key);
       this.totalEndpointCount -= entry.endpoints.get(port.key)?.length ?? 0;
@@ -200,9 +209,8 @@ export class ServiceTable {
       this.totalEndpointCount += list.length;
     }
     if (ports.length > 0) {
-      const names = new Set(ports.map((p) => `${p.portName}/${p.protocol}`));
       for (const sliceKey of raw.keys()) {
-        if (!names.has(sliceKey)) {
+        if (!hasSlicePort(ports, sliceKey)) {
           warnings.push({
             object: `Service ${key}`,
             message: `slice port "${sliceKey}" matches no Service port (name, protocol)`,
@@ -212,7 +220,20 @@ export class ServiceTable {
     }
     entry.warnings = warnings;
     // Keep the sorted key list when the Service's ports did not change (the common endpoint update).
-    if (ports.map((p) => p.key).join('\n') !== oldKeys) this.sortedKeys = undefined;
+    if (portKeys(ports) !== oldKeys) this.sortedKeys = undefined;
     if (!entry.service && entry.slices.size === 0) this.entries.delete(key);
   }
+}
+
+/** The keys of `ports`, one string to compare (a loop, not map(): recompute runs per Service). */
+function portKeys(ports: readonly ServicePortInfo[]): string {
+  let keys = '';
+  for (const port of ports) keys += `${port.key}\n`;
+  return keys;
+}
+
+/** Whether a service port matches the slice port `portName/PROTOCOL`. */
+function hasSlicePort(ports: readonly ServicePortInfo[], sliceKey: string): boolean {
+  for (const port of ports) if (sliceKey === `${port.portName}/${port.protocol}`) return true;
+  return false;
 }
