@@ -76,13 +76,9 @@ export function createSocksProxy(dial: Dialer, udp?: { address: string; relay: D
   });
 }
 
+/** A reply (RFC 1928 §6): BND.ADDR/BND.PORT of the relay, ATYP 04 when it listens on IPv6; else zeros. */
 function reply(code: number, bound?: { address: string; port: number }): Buffer {
-  const b = Buffer.from([5, code, 0, 1, 0, 0, 0, 0, 0, 0]);
-  if (bound) {
-    Buffer.from(bound.address.split('.').map(Number)).copy(b, 4);
-    b.writeUInt16BE(bound.port, 8);
-  }
-  return b;
+  return Buffer.concat([Buffer.from([5, code, 0]), bound ? socksAddress(bound.address, bound.port) : socksAddress('0.0.0.0', 0)]);
 }
 
 /**
@@ -121,13 +117,18 @@ function associate(client: net.Socket, udp: { address: string; relay: DatagramRe
 
 /** The RFC 1928 §7 UDP request header naming `host:port` (IPv4, IPv6 or a domain name). */
 export function udpHeader(host: string, port: number): Buffer {
+  return Buffer.concat([Buffer.from([0, 0, 0]), socksAddress(host, port)]);
+}
+
+/** ATYP DST.ADDR DST.PORT (RFC 1928 §4/§5): IPv4 (01), a domain name (03) or IPv6 (04). */
+function socksAddress(host: string, port: number): Buffer {
   let addr: Buffer;
   if (net.isIPv4(host)) addr = Buffer.from([1, ...host.split('.').map(Number)]);
   else if (net.isIPv6(host)) addr = Buffer.concat([Buffer.from([4]), Buffer.from(parseIP(host).toBytes())]);
   else addr = Buffer.concat([Buffer.from([3, Buffer.byteLength(host, 'latin1')]), Buffer.from(host, 'latin1')]);
   const portBytes = Buffer.alloc(2);
   portBytes.writeUInt16BE(port);
-  return Buffer.concat([Buffer.from([0, 0, 0]), addr, portBytes]);
+  return Buffer.concat([addr, portBytes]);
 }
 
 function unmapped(address: string): string {
