@@ -4,6 +4,7 @@ import { splice } from '@kemu/cni/agent';
 import type { Pod } from '@kemu/core';
 import type { InformerFactory } from '../lab/informer.js';
 import { readPodNetwork } from '../lab/runtime/pod-network-annotation.js';
+import { HostDatagramGateway } from './cni-host-datagrams.js';
 
 /** A real loopback address that stands for a virtual pod endpoint. */
 export interface GatewayAddress {
@@ -12,9 +13,9 @@ export interface GatewayAddress {
 }
 
 /**
- * The source address of NodePort traffic into the overlay: kube-proxy masquerades it to the
- * node's address (KUBE-MARK-MASQ), here the host's on kind's docker network 172.18.0.0/16 (its
- * gateway, 172.18.0.1). A NetworkPolicy sees it as an address (an ipBlock), never as a pod.
+ * The source address of NodePort traffic into the overlay, TCP and UDP: kube-proxy masquerades it
+ * to the node's address (KUBE-MARK-MASQ), here the host's on kind's docker network 172.18.0.0/16
+ * (its gateway, 172.18.0.1). A NetworkPolicy sees it as an address (an ipBlock), never as a pod.
  */
 export const hostSourceIP = '172.18.0.1';
 
@@ -55,14 +56,19 @@ interface Forwarder {
  * ingress controller and kube-proxy's DNAT hand packets to the CNI. One loopback listener per pod
  * endpoint (`podIP:port`); each connection to it becomes a stream from the host's node agent to the
  * pod's agent (HTTP/2 tunnel, ingress NetworkPolicy judged there), so the data path is
- * host → ingress → service → overlay → pod. Listeners are made when a pod publishes its ports,
- * before its endpoints are ready, so the synchronous {@link addressFor} finds them.
+ * host → ingress → service → overlay → pod. UDP endpoints get a loopback socket each whose
+ * datagrams become VXLAN frames from the host's agent ({@link HostDatagramGateway}). Listeners
+ * and sockets are made when a pod publishes its ports, before its endpoints are ready, so the
+ * synchronous {@link addressFor} and {@link udpAddressFor} find them; they close with the pod.
  */
 export class HostGateway {
   private readonly forwarders = new Map<string, Forwarder>();
+  private readonly datagrams: HostDatagramGateway;
   private closed = false;
 
-  constructor(private readonly agent: () => Promise<NodeAgent>) {}
+  constructor(private readonly agent: () => Promise<NodeAgent>) {
+    this.datagrams = new HostDatagramGateway(agent, hostSourceIP);
+  }
 
   /** Prepares listeners for every pod that publishes its ports, and drops them with the pod. */
   follow(informers: InformerFactory): void {
@@ -72,6 +78,7 @@ export class HostGateway {
       const ip = pod.status?.podIP;
       if (type === 'DELETED' || !ip) return;
       for (const port of readPodNetwork(pod)?.ports ?? []) {
+        if (port.protocol === 'UDP') this.datagrams.prepare(ip, port.containerPort);
         if (port.protocol !== 'TCP') continue;
         for (const source of ['ingress', 'nodePort'] as const) this.prepare(source, ip, port.containerPort);
       }
@@ -85,9 +92,15 @@ export class HostGateway {
     return forwarder?.address;
   }
 
-  /** Closes every listener and its connections. */
+  /** The loopback address whose datagrams reach UDP `podIP:port` over the overlay (undefined until bound). */
+  udpAddressFor(podIP: string, port: number): GatewayAddress | undefined {
+    return this.datagrams.addressFor(podIP, port);
+  }
+
+  /** Closes every listener, socket and connection. */
   async close(): Promise<void> {
     this.closed = true;
+    this.datagrams.close();
     const all = [...this.forwarders.values()];
     this.forwarders.clear();
     await Promise.all(all.map(closeForwarder));
@@ -111,6 +124,7 @@ export class HostGateway {
   }
 
   private forget(podIP: string): void {
+    this.datagrams.forget(podIP);
     for (const [key, forwarder] of this.forwarders) {
       if (!key.startsWith(`${podIP}|`)) continue;
       this.forwarders.delete(key);

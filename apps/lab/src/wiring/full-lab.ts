@@ -74,7 +74,8 @@ export async function startFullLab(options: FullLabOptions = {}): Promise<FullLa
   const gateway = podNetwork.gateway;
   const serviceProxy = createServiceProxy({
     dnsPort: options.dnsPort,
-    reach: (podIP, port) => gateway?.addressFor('nodePort', podIP, port),
+    reach: (podIP, port, protocol) =>
+      protocol === 'UDP' ? gateway?.udpAddressFor(podIP, port) : gateway?.addressFor('nodePort', podIP, port),
   });
   const ingress = createIngress({
     port: options.ingressPort ?? 8080,

@@ -14,10 +14,10 @@ export interface ServiceProxyOptions {
   /** LoadBalancer host ports: `ns/name:port` → port on 127.0.0.1. */
   loadBalancerPorts?: Record<string, number>;
   /**
-   * Where a TCP pod endpoint is reached: the lab passes its overlay gateway (NodePort → overlay →
-   * pod). Default, and always for UDP: the pod's own socket from the lab's address book.
+   * Where a pod endpoint is reached, TCP or UDP: the lab passes its overlay gateway (NodePort →
+   * overlay → pod). Default, for a lab with no overlay: the pod's own socket from its address book.
    */
-  reach?(podIP: string, port: number): { host: string; port: number } | undefined;
+  reach?(podIP: string, port: number, protocol: 'TCP' | 'UDP'): { host: string; port: number } | undefined;
 }
 
 /** The lab's service proxy: NodePorts and LoadBalancer ports on loopback, pod egress to ClusterIPs, DNS, rules per node. */
@@ -33,8 +33,9 @@ export interface ServiceProxy {
 
 /**
  * Wires @kemu/kube-proxy into a lab: one proxier fed by the Services and EndpointSlices informers,
- * a NodeProxy whose endpoints resolve through the lab's pod address book (never a virtual IP), and
- * cluster DNS on loopback. Changes are applied as partial syncs, so open connections survive them.
+ * a NodeProxy whose endpoints resolve through `reach` (the overlay) or else the lab's pod address
+ * book (never a virtual IP), and cluster DNS on loopback. Changes are applied as partial syncs, so
+ * open connections survive them.
  */
 export function createServiceProxy(options: ServiceProxyOptions = {}): ServiceProxy {
   let proxy: NodeProxy | undefined;
@@ -57,7 +58,7 @@ export function createServiceProxy(options: ServiceProxyOptions = {}): ServicePr
         // Read at every sync: LoadBalancer Services get their host ports as they get an address.
         loadBalancerPorts,
         resolve: (endpoint) => {
-          if (options.reach && endpoint.protocol === 'TCP') return options.reach(endpoint.ip, endpoint.port);
+          if (options.reach && endpoint.protocol !== 'SCTP') return options.reach(endpoint.ip, endpoint.port, endpoint.protocol);
           const binding = ctx.pods.resolve(endpoint.ip, endpoint.port, endpoint.protocol);
           return binding ? { host: binding.host, port: binding.port } : undefined;
         },

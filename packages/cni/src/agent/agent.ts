@@ -5,7 +5,7 @@ import type { Http2Server } from 'node:http2';
 import net, { type Server } from 'node:net';
 import { parseMac, vtepMac } from '../overlay/vtep.js';
 import { AgentCounters } from './counters.js';
-import { type DatagramContext, type DatagramOutcome, receiveVxlan, sendDatagram } from './datagram-path.js';
+import { type DatagramContext, type DatagramOutcome, receiveVxlan, sendDatagram, sendDatagramFromHost } from './datagram-path.js';
 import { returnDatagram } from './datagram-reply.js';
 import { type DestinationFlowInfo, DestinationFlows } from './destination-flows.js';
 import { MemoryDirectory } from './directory.js';
@@ -79,7 +79,7 @@ export class NodeAgent {
     });
     this.tunnelPort = (this.tunnel.address() as net.AddressInfo).port;
     this.udp = dgram.createSocket({ type: address.includes(':') ? 'udp6' : 'udp4' });
-    this.udp.on('message', (msg) => receiveVxlan(this.datagramContext(), msg));
+    this.udp.on('message', (msg, outer) => receiveVxlan(this.datagramContext(), msg, outer));
     await new Promise<void>((resolve, reject) => {
       this.udp.once('error', reject);
       this.udp.bind(this.options.vxlanPort ?? 0, address, () => resolve());
@@ -275,6 +275,22 @@ export class NodeAgent {
     reply?: DatagramReply,
   ): DatagramOutcome {
     return sendDatagram(this.datagramContext(), srcIP, srcPort, host, port, payload, reply);
+  }
+
+  /**
+   * Sends a UDP datagram from this node's host network (a NodePort it serves, masqueraded to
+   * `source`) to pod `dstIP:dstPort` through the overlay, as {@link connectFromHost} does for
+   * TCP: no egress policy; the destination judges ingress on `source.ip` as an address. With
+   * `reply`, the pod's answers come back through it (the flow expires as conntrack's does).
+   */
+  sendDatagramFromHost(
+    source: { ip: string; port: number },
+    dstIP: string,
+    dstPort: number,
+    payload: Uint8Array,
+    reply?: DatagramReply,
+  ): DatagramOutcome {
+    return sendDatagramFromHost(this.datagramContext(), source, dstIP, dstPort, payload, reply);
   }
 
   /** The UDP flows this agent tracks: those its pods opened, and those towards its pods (with their sockets). */

@@ -3,25 +3,29 @@
 // allowed flow is judged by neither the replying pod's egress nor the client pod's ingress rules —
 // as conntrack's ESTABLISHED state passes it in real CNIs.
 import { deliver } from './datagram-deliver.js';
-import { type DatagramContext, drop, encapsulate } from './datagram-wire.js';
+import { type DatagramContext, drop, encapsulate, encapsulateTo } from './datagram-wire.js';
 import type { DestinationFlow } from './destination-flows.js';
 import type { FlowEnd } from './source-flows.js';
 
 /**
- * Destination side: a datagram the pod sent back on `flow` goes to the source pod, inner source
- * = the pod's virtual `dst`, inner destination = the flow's `src`: in a VXLAN frame to the source
- * pod's agent, or straight to the local SOCKS relay when the source pod is on this node.
+ * Destination side: a datagram the pod sent back on `flow` goes to the source, inner source = the
+ * pod's virtual `dst`, inner destination = the flow's `src`: in a VXLAN frame to the source pod's
+ * agent (or, for a source that is no pod, the VTEP the flow came from), or straight to the local
+ * relay when the flow was opened on this node.
  */
 export function returnDatagram(ctx: DatagramContext, flow: DestinationFlow, payload: Uint8Array): void {
   const { src, dst } = flow;
-  if (ctx.localPod(src.ip)) {
-    // No flow of the client's (it did not come through a SOCKS relay): a new datagram, as conntrack sees it.
-    if (!receiveReply(ctx, dst, src, payload)) deliver(ctx, dst.ip, dst.port, src.ip, src.port, payload);
-    return;
-  }
+  // A flow opened on this node (by a local pod's SOCKS relay, or the host) takes its answer here.
+  if (receiveReply(ctx, dst, src, payload)) return;
+  // A local pod with no flow of its own (it did not come through a SOCKS relay): a new datagram, as conntrack sees it.
+  if (ctx.localPod(src.ip)) return void deliver(ctx, dst.ip, dst.port, src.ip, src.port, payload);
   const client = ctx.options.directory.podByIP(src.ip);
-  if (!client) return void drop(ctx, 'no-route', dst.ip, src.ip, `no pod has address ${src.ip}`);
-  encapsulate(ctx, client.node, dst, src, payload);
+  if (client) return void encapsulate(ctx, client.node, dst, src, payload);
+  // No pod: an address behind another VTEP (a host's masqueraded NodePort traffic). flannel
+  // programs static FDB entries for Nodes only, so this one is learnt: RFC 7348 §4.1, the
+  // destination VTEP maps the frame's inner source MAC to its outer source and answers there.
+  if (flow.underlay) return void encapsulateTo(ctx, flow.underlay, dst, src, payload);
+  drop(ctx, 'no-route', dst.ip, src.ip, `no pod has address ${src.ip}`);
 }
 
 /**

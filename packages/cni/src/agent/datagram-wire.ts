@@ -6,7 +6,7 @@ import { encodeVxlan } from '../vxlan/encode.js';
 import type { AgentCounters } from './counters.js';
 import type { DestinationFlows } from './destination-flows.js';
 import type { FlowEnd, SourceFlows } from './source-flows.js';
-import type { NodeAgentOptions, PodRegistration } from './types.js';
+import type { AgentEndpoint, NodeAgentOptions, PodRegistration } from './types.js';
 
 /** The result of sending a datagram. */
 export type DatagramOutcome = { ok: true } | { ok: false; reason: string };
@@ -26,6 +26,9 @@ export interface DatagramContext {
   destinationFlows: DestinationFlows;
 }
 
+/** Where a VTEP receives VXLAN frames: its underlay address and port, and its MAC. */
+export type VtepAddress = Pick<AgentEndpoint, 'address' | 'vxlanPort' | 'vtepMac'>;
+
 /**
  * Puts one datagram from `src` to `dst` in a real VXLAN frame (RFC 7348) to the agent of node
  * `node`, counting it on the pair `src.ip->dst.ip` (datagrams, bytes sent) and the node.
@@ -39,6 +42,17 @@ export function encapsulate(
 ): DatagramOutcome {
   const peer = ctx.options.directory.agent(node);
   if (!peer) return drop(ctx, 'no-agent', src.ip, dst.ip, `node ${node} has no agent`);
+  return encapsulateTo(ctx, peer, src, dst, payload);
+}
+
+/** {@link encapsulate} to a VTEP known by its address (one the agent learnt from a frame it received). */
+export function encapsulateTo(
+  ctx: DatagramContext,
+  peer: VtepAddress,
+  src: FlowEnd,
+  dst: FlowEnd,
+  payload: Uint8Array,
+): DatagramOutcome {
   const encoded = encodeVxlan(
     ctx.options.vni ?? 1,
     {

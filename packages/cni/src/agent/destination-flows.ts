@@ -3,6 +3,7 @@
 // is known to be the reply of that flow (as conntrack matches a reply by its inverted tuple).
 import dgram from 'node:dgram';
 import net from 'node:net';
+import type { VtepAddress } from './datagram-wire.js';
 import type { FlowEnd } from './source-flows.js';
 import { UdpFlowTimer, type UdpTimeouts } from './udp-flow-timer.js';
 
@@ -10,6 +11,11 @@ import { UdpFlowTimer, type UdpTimeouts } from './udp-flow-timer.js';
 export interface DestinationFlow {
   src: FlowEnd;
   dst: FlowEnd;
+  /**
+   * The VTEP the flow's frames came from, learnt from their outer source (RFC 7348 §4.1): where
+   * replies go when `src` is no pod the directory knows (a host's masqueraded NodePort traffic).
+   */
+  underlay?: VtepAddress;
 }
 
 /** A flow with its socket, for inspection. */
@@ -49,8 +55,11 @@ export class DestinationFlows {
     // A pod re-registered with another real socket: the old flow socket no longer reaches it.
     if (entry && (entry.real.host !== real.host || entry.real.port !== real.port)) this.closeFlow(k);
     entry = this.entries.get(k);
-    if (entry) entry.timer.seen('original');
-    else entry = this.open(k, flow, real);
+    if (entry) {
+      // The latest frame's outer source wins, as a learning FDB refreshes its entry.
+      entry.flow = flow;
+      entry.timer.seen('original');
+    } else entry = this.open(k, flow, real);
     // dgram queues sends issued while the socket is still binding.
     entry.socket.send(payload, real.port, real.host);
   }
@@ -86,7 +95,7 @@ export class DestinationFlows {
       // Only the pod's socket answers on this flow (conntrack's reply tuple); anything else is not a reply.
       if (from.port !== real.port || (net.isIP(real.host) !== 0 && from.address !== real.host)) return;
       entry.timer.seen('reply');
-      this.options.onReply(flow, msg);
+      this.options.onReply(entry.flow, msg);
     });
     socket.bind(0, ownFamily ? this.options.address : v6 ? '::1' : '127.0.0.1');
     return entry;
