@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { Readable } from 'node:stream';
 import { createMemoryStore, MemoryBackend, type Store } from '@kemu/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Admission } from '../src/lab/admission.js';
@@ -16,7 +17,7 @@ async function startServer(options: { token?: string; historyLimit?: number } = 
     store,
     admission: new Admission(store),
     token: options.token,
-    logs: (ns, pod) => (pod === 'web' ? `log of ${ns}/${pod}\n` : undefined),
+    logs: ({ metadata: { namespace, name } }) => (name === 'web' ? Readable.from([`log of ${namespace}/${name}\n`]) : undefined),
   });
   url = await server.start();
 }
@@ -211,6 +212,7 @@ describe('lab API server', () => {
   });
 
   it('serves pod logs as text', async () => {
+    await call('POST', '/api/v1/namespaces/default/pods', { ...pod('web'), spec: { ...pod('web').spec, nodeName: 'n1' } });
     expect((await call('GET', '/api/v1/namespaces/default/pods/web/log')).text).toBe('log of default/web\n');
   });
 

@@ -269,7 +269,8 @@ spec:
       'a restart',
     );
     expect(pod.status?.containerStatuses?.[0]?.lastState).toMatchObject({ terminated: { exitCode: 137 } });
-    expect(lab.logs('default', 'sick')).toContain('failed liveness probe');
+    // The instance the probe killed is the previous one (kubectl logs --previous).
+    expect(lab.logs('default', 'sick', { previous: true })).toContain('failed liveness probe');
   });
 
   it('keeps PVC bytes across pod re-creation with the default volumes', async () => {

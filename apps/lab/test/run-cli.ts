@@ -8,8 +8,14 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `kemu …args` in-process, capturing stdout and stderr (the CLI tests' shared harness). */
-export async function runCli(...args: string[]): Promise<CliRun> {
+/** A run of the CLI in progress: what it has printed so far, and its end. */
+export interface CliRunning {
+  output(): string;
+  done: Promise<CliRun>;
+}
+
+/** Starts `kemu …args` in-process, capturing stdout and stderr until it returns (for commands that stream, as `logs -f`). */
+export function startCli(...args: string[]): CliRunning {
   let stdout = '';
   let stderr = '';
   const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
@@ -20,10 +26,16 @@ export async function runCli(...args: string[]): Promise<CliRun> {
     stderr += String(chunk);
     return true;
   });
-  try {
-    return { code: await main(['node', 'kemu', ...args]), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+  const done = main(['node', 'kemu', ...args])
+    .then((code) => ({ code, stdout, stderr }))
+    .finally(() => {
+      out.mockRestore();
+      err.mockRestore();
+    });
+  return { output: () => stdout, done };
+}
+
+/** Runs `kemu …args` in-process, capturing stdout and stderr (the CLI tests' shared harness). */
+export function runCli(...args: string[]): Promise<CliRun> {
+  return startCli(...args).done;
 }

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { createMemoryStore, MemoryBackend, type Node, type Store } from '@kemu/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LabClient } from '../lab/client/api-client.js';
 import { type FullLab, startFullLab } from '../wiring/full-lab.js';
 import { type NodeRuntime, startNodeRuntime } from './node-runtime.js';
@@ -74,11 +75,64 @@ describe('pods/log for a pod that runs in a kemu agent', () => {
     expect(await client.logs('default', 'echo', { tailLines: 1 })).toBe(answer.body);
   });
 
-  it("answers the kubelet's 404 as a NotFound Status for an unknown container", async () => {
+  it('answers 400 BadRequest for a container the pod does not have, before asking the kubelet', async () => {
+    // strategy.go LogLocation: "container %s is not valid for pod %s".
     const answer = await podLog('?container=db');
-    expect(answer.status).toBe(404);
-    expect(JSON.parse(answer.body)).toMatchObject({ kind: 'Status', reason: 'NotFound', code: 404 });
-    expect(JSON.parse(answer.body).message).toContain('container "db" not found in pod "default/echo"');
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toMatchObject({
+      kind: 'Status',
+      reason: 'BadRequest',
+      code: 400,
+      message: 'container db is not valid for pod echo',
+    });
+  });
+
+  /** A followed pods/log over its own connection, read until a text arrives; `close` is the client going away. */
+  async function followLog(query: string) {
+    const request = http.get(`${control.lab.apiURL}/api/v1/namespaces/default/pods/echo/log${query}`, { agent: false });
+    const response = await new Promise<http.IncomingMessage>((resolve) => request.once('response', resolve));
+    response.setEncoding('utf8');
+    let seen = '';
+    response.on('data', (chunk: string) => {
+      seen += chunk;
+    });
+    return {
+      status: response.statusCode,
+      until: (text: string) => vi.waitFor(() => expect(seen).toContain(text)).then(() => seen),
+      close: () => request.destroy(),
+    };
+  }
+
+  const webLog = () => runtime.agent.logs('default', 'echo')!.get('web')!;
+
+  it("follows the log through the agent's kubelet: a line written after the request arrives", async () => {
+    // log.go: follow=true is passed to the kubelet (LogLocation) and its answer streamed (LocationStreamer).
+    const log = await followLog('?follow=true&tailLines=1');
+    expect(log.status).toBe(200);
+    expect(await log.until('\n')).toBe('started container web (restart 0)\n');
+    webLog().write('written after the request');
+    expect(await log.until('written after the request\n')).toBe('started container web (restart 0)\nwritten after the request\n');
+    log.close();
+    await vi.waitFor(() => expect(webLog().followerCount).toBe(0));
+  });
+
+  it("closes the kubelet's stream when the client goes away", async () => {
+    // The API server's connection to the kubelet ends with the client's: the kubelet stops following.
+    const log = await followLog('?follow=true');
+    await log.until('serving');
+    expect(webLog().followerCount).toBe(1);
+    log.close();
+    await vi.waitFor(() => expect(webLog().followerCount).toBe(0));
+  });
+
+  it("answers --previous with the kubelet's 400 text when the container never restarted", async () => {
+    // genericrest.GenericHttpResponseChecker: a kubelet 400 is a BadRequest with the kubelet's text.
+    const answer = await podLog('?previous=true');
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toMatchObject({
+      reason: 'BadRequest',
+      message: 'previous terminated container "web" in pod "echo" not found',
+    });
   });
 
   it('answers 500 naming the kubelet when the agent no longer listens', async () => {

@@ -10,11 +10,14 @@ describe('KubeletServer', () => {
   const token = 'lab-kubelet-token';
   let server: KubeletServer;
   const pods = new Map<string, Map<string, ContainerLog>>();
+  let web: ContainerLog;
 
   beforeEach(async () => {
-    const web = new ContainerLog('web');
+    web = new ContainerLog('web');
+    web.started();
     for (const line of ['one', 'two', 'three']) web.write(line);
     const sidecar = new ContainerLog('sidecar');
+    sidecar.started();
     sidecar.write('sidecar up', 'stderr');
     pods.set(
       'default/web-0',
@@ -59,11 +62,36 @@ describe('KubeletServer', () => {
     expect((await get('/containerLogs/default/web-0/web?tailLines=2')).body).toBe('two\nthree\n');
     expect((await get('/containerLogs/default/web-0/web?tail=1')).body).toBe('three\n');
     expect((await get('/containerLogs/default/web-0/web?tailLines=0')).body).toBe('');
+    // "all" is the same as omitting tail.
+    expect((await get('/containerLogs/default/web-0/web?tailLines=1&tail=all')).body).toBe('one\ntwo\nthree\n');
   });
 
   it('prefixes each line with its time when timestamps=true', async () => {
+    // kuberuntime/logs timeFormatOut: RFC3339NanoFixed, nine fraction digits.
     const { body } = await get('/containerLogs/default/web-0/web?tailLines=1&timestamps=true');
-    expect(body).toMatch(/^\d{4}-\d\d-\d\dT\S+Z three\n$/);
+    expect(body).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z three\n$/);
+  });
+
+  it('streams lines written after the request when follow=true, until the container ends', async () => {
+    // server.go getContainerLogs writes through a flushwriter; ReadLogs follows until the container stops.
+    const response = await fetch(`${server.url}/containerLogs/default/web-0/web?tailLines=1&follow=true`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    expect((await reader.read()).value).toBe('three\n');
+    web.write('four');
+    expect((await reader.read()).value).toBe('four\n');
+    web.exited(false);
+    expect(await reader.read()).toEqual({ done: true, value: undefined });
+    expect(web.followerCount).toBe(0);
+  });
+
+  it("answers 400 with the kubelet's words when there is no previous instance", async () => {
+    // kubelet_pods.go validateContainerLogStatus; server.go answers its error with 400.
+    expect(await get('/containerLogs/default/web-0/web?previous=true')).toMatchObject({
+      status: 400,
+      body: 'previous terminated container "web" in pod "web-0" not found',
+    });
   });
 
   it('answers 404 naming the pod when it does not run on this node', async () => {
@@ -108,7 +136,7 @@ describe('the kubelet endpoint on the Node', () => {
     expect(published.status?.addresses).toEqual(node.status?.addresses);
     const endpoint = kubeletEndpointOf(published)!;
     expect(endpoint).toEqual({ address: '127.0.0.2', port: 41234 });
-    expect(containerLogsURL(endpoint, 'default', 'web-0', 'web', 5)).toBe(
+    expect(containerLogsURL(endpoint, 'default', 'web-0', 'web', { tailLines: 5 })).toBe(
       'http://127.0.0.2:41234/containerLogs/default/web-0/web?tailLines=5',
     );
     await store.close();

@@ -1,13 +1,14 @@
 import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream/promises';
 import { type Node, type Store, updateWithRetry } from '@kemu/core';
-import type { ContainerLog } from '../lab/runtime/logs.js';
+import { KubeletLogsError, PodLogOptionsError } from '../lab/errors.js';
+import { decodePodLogOptions, validatePodLogOptions } from '../lab/pod-log-options.js';
+import type { ContainerLogStream } from '../lab/runtime/log-stream.js';
+import { type ContainerLogRequest, type KubeletLogSource, openContainerLog } from '../lab/runtime/open-container-log.js';
 
-/** Where a {@link KubeletServer} reads pod logs: a NodeAgent (`agent.logs(ns, pod)`). */
-export interface KubeletLogSource {
-  logs(namespace: string, pod: string): ReadonlyMap<string, ContainerLog> | undefined;
-}
+export type { KubeletLogSource } from '../lab/runtime/open-container-log.js';
 
 /** Options of a {@link KubeletServer}. */
 export interface KubeletServerOptions {
@@ -24,14 +25,13 @@ export interface KubeletServerOptions {
   token?: string;
 }
 
-/** What a `/containerLogs` request asks for, or why it cannot be answered. */
-type LogQuery = { tailLines?: number; timestamps: boolean } | { error: string };
-
 /**
  * The read-only part of the kubelet's HTTP server (pkg/kubelet/server/server.go): `GET /healthz`
- * and `GET /containerLogs/{podNamespace}/{podID}/{containerName}` with `tailLines` (or the legacy
- * `tail`) and `timestamps`, answering plain text. The API server's pods/log subresource proxies
- * here when the pod runs in another process (kemu's lab/remote-logs.ts).
+ * and `GET /containerLogs/{podNamespace}/{podID}/{containerName}` with PodLogOptions in the query
+ * (`follow`, `previous`, `timestamps`, `sinceSeconds`, `sinceTime`, `tailLines` or the legacy
+ * `tail`, `limitBytes`), answering plain text written out as the log is read, so a follower sees
+ * each line as it comes. The API server's pods/log subresource proxies here when the pod runs in
+ * another process (kemu's lab/remote-logs.ts).
  */
 export class KubeletServer {
   private readonly server: http.Server;
@@ -73,15 +73,46 @@ export class KubeletServer {
   }
 
   private handle(request: http.IncomingMessage, response: http.ServerResponse): void {
+    const answer = this.answer(request);
+    if (Array.isArray(answer)) {
+      response.writeHead(answer[0], {
+        'content-type': 'text/plain; charset=utf-8',
+        'content-length': Buffer.byteLength(answer[1]),
+      });
+      response.end(answer[1]);
+      return;
+    }
+    // Chunked and flushed as written (server.go wraps the response in a flushwriter).
+    response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+    response.flushHeaders();
+    if (request.method === 'HEAD') {
+      answer.destroy();
+      response.end();
+      return;
+    }
+    // A client that goes away ends the pipeline, which destroys the log stream (it stops following).
+    pipeline(answer, response).catch(() => undefined);
+  }
+
+  /** The log stream one request asks for, or the status and plain-text body that answer it. */
+  private answer(request: http.IncomingMessage): ContainerLogStream | [number, string] {
     const url = new URL(request.url ?? '/', 'http://kubelet');
-    const [status, body] =
-      request.method !== 'GET' && request.method !== 'HEAD'
-        ? [405, `method ${request.method} not allowed`]
-        : url.pathname !== '/healthz' && !this.authorized(request)
-          ? [401, 'Unauthorized']
-          : this.answer(url);
-    response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-    response.end(body);
+    if (request.method !== 'GET' && request.method !== 'HEAD') return [405, `method ${request.method} not allowed`];
+    if (url.pathname === '/healthz') return [200, 'ok'];
+    if (!this.authorized(request)) return [401, 'Unauthorized'];
+    const match = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]*)$/.exec(url.pathname);
+    const parts = match ? decodeParts(match.slice(1)) : undefined;
+    if (!parts) return [404, `${url.pathname}: not found (this kubelet serves /containerLogs and /healthz)`];
+    const [namespace, pod, container] = parts;
+    // server.go getContainerLogs: 400 without a container name.
+    if (!container) return [400, 'missing container name'];
+    try {
+      return openContainerLog(this.options.source, namespace, pod, container, logRequest(url.searchParams));
+    } catch (error) {
+      if (error instanceof KubeletLogsError) return [error.status, error.message];
+      if (error instanceof PodLogOptionsError) return [400, error.message];
+      throw error;
+    }
   }
 
   /** Whether the request carries the lab's kubelet token (always, when none is configured). */
@@ -92,31 +123,6 @@ export class KubeletServer {
     const a = Buffer.from(given);
     const b = Buffer.from(token);
     return a.length === b.length && timingSafeEqual(a, b);
-  }
-
-  /** The status and plain-text body of one GET. */
-  private answer(url: URL): [number, string] {
-    if (url.pathname === '/healthz') return [200, 'ok'];
-    const match = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]*)$/.exec(url.pathname);
-    const parts = match ? decodeParts(match.slice(1)) : undefined;
-    if (!parts) return [404, `${url.pathname}: not found (this kubelet serves /containerLogs and /healthz)`];
-    const [namespace, pod, container] = parts;
-    // server.go getContainerLogs: 400 without a container name, 404 for an unknown pod or container.
-    if (!container) return [400, 'missing container name'];
-    const query = logQuery(url.searchParams);
-    if ('error' in query) return [400, query.error];
-    const logs = this.options.source.logs(namespace, pod);
-    if (!logs) return [404, `pod "${namespace}/${pod}" does not exist on this node`];
-    const log = logs.get(container);
-    if (!log) {
-      const known = [...logs.keys()].join(', ');
-      return [404, `container "${container}" not found in pod "${namespace}/${pod}" (containers: ${known})`];
-    }
-    const text = log
-      .read(query.tailLines)
-      .map((line) => `${query.timestamps ? `${line.time} ` : ''}${line.text}\n`)
-      .join('');
-    return [200, text];
   }
 }
 
@@ -129,19 +135,17 @@ function decodeParts(raw: string[]): [string, string, string] | undefined {
   }
 }
 
-/** Decodes PodLogOptions from the query as the kubelet does (`tail` is the legacy name of `tailLines`). */
-function logQuery(params: URLSearchParams): LogQuery {
-  const follow = params.get('follow');
-  if (follow === 'true' || follow === '1')
-    return { error: 'follow is not supported by the kemu kubelet yet; poll with tailLines' };
-  const raw = params.get('tailLines') ?? params.get('tail');
-  const timestamps = params.get('timestamps') === 'true';
-  if (raw === null) return { timestamps };
-  const tailLines = Number(raw);
-  // PodLogOptions validation: tailLines must be greater than or equal to 0 (validation.go ValidatePodLogOptions).
-  if (!Number.isInteger(tailLines) || tailLines < 0)
-    return { error: `tailLines: Invalid value: "${raw}": must be greater than or equal to 0` };
-  return { tailLines, timestamps };
+/** Decodes PodLogOptions from the query as the kubelet does; 400 for a value that does not parse or validate. */
+function logRequest(params: URLSearchParams): ContainerLogRequest {
+  const query = new URLSearchParams(params);
+  // server.go: backwards compatibility for the "tail" query parameter; "all" is the same as omitting it.
+  const tail = query.get('tail');
+  if (tail === 'all') query.delete('tailLines');
+  else if (tail) query.set('tailLines', tail);
+  const { container: _inPath, ...options } = decodePodLogOptions(query);
+  const issue = validatePodLogOptions(options)[0];
+  if (issue) throw new PodLogOptionsError(`${issue.field}: ${issue.detail}`);
+  return options;
 }
 
 /**

@@ -17,7 +17,10 @@ export const labErrorCodes = {
   KEMU_LAB_CONTAINER_CONFIG:
     'a container refers to a ConfigMap, Secret, key or field that does not exist (CreateContainerConfigError)',
   KEMU_LAB_UNRESOLVED_HOST: "a URL's host is neither an address nor a name the cluster DNS answers (kemu curl/trace --from)",
-  KEMU_LAB_KUBELET_LOGS: "the kubelet of a pod's node refused or could not serve its log (pods/log from a `kemu agent`)",
+  KEMU_LAB_KUBELET_LOGS:
+    "the kubelet of a pod's node refused its log (no such container, no previous instance, waiting to start) or could not be reached",
+  KEMU_LAB_POD_LOG_OPTIONS:
+    'a pods/log request the API server refuses before reading any log (400): a value that does not parse, or no valid container',
 } as const;
 
 /** One of the codes in {@link labErrorCodes}. */
@@ -130,8 +133,9 @@ export class UnresolvedHostError extends KemuError {
 }
 
 /**
- * The kubelet of a pod's node (a `kemu agent` process) answered pods/log with an error or could not
- * be reached; `status` is what the API server answers (404/400 passed through, 500 otherwise).
+ * The kubelet of a pod's node refused its log (the pod or container is not on the node, there is no
+ * previous instance, the container waits to start) or, for a `kemu agent` process, could not be
+ * reached; `status` is what the API server answers (404/400 passed through, 500 otherwise).
  */
 export class KubeletLogsError extends KemuError {
   constructor(
@@ -141,5 +145,12 @@ export class KubeletLogsError extends KemuError {
     cause?: unknown,
   ) {
     super('KEMU_LAB_KUBELET_LOGS', message, { cause, userError: status !== 500 });
+  }
+}
+
+/** A pods/log request refused before any log is read (400 BadRequest): a value that does not parse, or no valid container. */
+export class PodLogOptionsError extends KemuError {
+  constructor(message: string) {
+    super('KEMU_LAB_POD_LOG_OPTIONS', message);
   }
 }

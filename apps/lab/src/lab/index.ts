@@ -8,6 +8,7 @@ export * as controllers from './controllers/index.js';
 export {
   ContainerConfigError,
   InvalidObjectError,
+  KubeletLogsError,
   LabApiError,
   type LabErrorCode,
   LabNotReadyError,
@@ -16,6 +17,7 @@ export {
   labErrorCodes,
   NoSuchNodeError,
   PodIPExhaustedError,
+  PodLogOptionsError,
   PodNotRunningError,
   UnknownResourceError,
 } from './errors.js';
@@ -34,6 +36,7 @@ export { Informer, InformerFactory, type InformerHandler } from './informer.js';
 export { Lab, type LabOptions } from './lab.js';
 export { type Lease, nodeLeaseNamespace } from './lease.js';
 export { labNode, labZones, workerName } from './nodes.js';
+export { type PodLogOptions, podLogQuery } from './pod-log-options.js';
 export { deletePodGracefully, isPodReady } from './pods.js';
 export * as runtime from './runtime/index.js';
 export { WorkQueue } from './work-queue.js';

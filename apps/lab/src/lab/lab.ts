@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import {
   createMemoryStore,
   type KubernetesObject,
@@ -27,11 +28,12 @@ import {
   ServiceLoadBalancerController,
   StatefulSetController,
 } from './controllers/index.js';
-import { LabNotReadyError, LabNotStartedError, NoSuchNodeError } from './errors.js';
+import { KubeletLogsError, LabNotReadyError, LabNotStartedError, NoSuchNodeError } from './errors.js';
 import type { EntryPoint, LabAddon, LabContext, PodAddressBook, PodIPAllocator, PodNetwork, VolumeProvider } from './hooks.js';
 import { InformerFactory } from './informer.js';
 import { ensureKubeletCredentials } from './kubelet-credentials.js';
 import { completeNodes, labNode } from './nodes.js';
+import type { PodLogOptions } from './pod-log-options.js';
 import { deletePodGracefully, ignoreNotFound } from './pods.js';
 import { notReady } from './readiness.js';
 import { kubeletLogs } from './remote-logs.js';
@@ -40,6 +42,7 @@ import type { BackOffOptions } from './runtime/container-slot.js';
 import { loopbackNetwork } from './runtime/index.js';
 import { NodeCIDRAllocator } from './runtime/ip-allocator.js';
 import { NodeAgent } from './runtime/node-agent.js';
+import { openContainerLog, readContainerLog } from './runtime/open-container-log.js';
 import { LabAddressBook, type PodIdentity } from './runtime/published-addresses.js';
 import { DirectoryVolumes } from './runtime/volumes.js';
 
@@ -212,7 +215,7 @@ export class Lab {
       this.api = new LabApiServer({
         store: this.store,
         admission: this.admission,
-        logs: (namespace, pod, container, tail) => this.logs(namespace, pod, container, tail),
+        logs: (pod, container, options) => this.openLog(pod, container, options),
         remoteLogs: kubeletLogs(this.informers),
         ...(this.options.api ?? {}),
       });
@@ -289,18 +292,36 @@ export class Lab {
     }
   }
 
-  /** A pod's log as text (all containers, or one). */
-  logs(namespace: string, pod: string, container?: string, tailLines?: number): string | undefined {
-    const object = this.informers.for<Pod>('Pod').get(namespace, pod);
-    const agent = object?.spec.nodeName ? this.agents.get(object.spec.nodeName) : undefined;
-    const logs = agent?.logs(namespace, pod);
-    if (!logs) return undefined;
-    const chosen = container ? [logs.get(container)] : [...logs.values()];
-    if (container && !chosen[0]) return undefined;
-    return chosen
-      .flatMap((log) => log?.read(tailLines) ?? [])
-      .map((line) => `${line.text}\n`)
-      .join('');
+  /**
+   * A pod's log as text, as `kemu logs` reads it (`container`, `previous`, `tailLines`,
+   * `sinceSeconds`, `timestamps`…), every container's in spec order when no container is named;
+   * undefined when the pod does not run here or has no such log (unknown container, no previous
+   * instance, not started yet).
+   */
+  logs(namespace: string, pod: string, options: PodLogOptions = {}): string | undefined {
+    const agent = this.agentOf(namespace, pod);
+    const { container, ...request } = options;
+    const containers = container ? [container] : [...(agent?.logs(namespace, pod)?.keys() ?? [])];
+    if (!agent || containers.length === 0) return undefined;
+    try {
+      return containers.map((name) => readContainerLog(agent, namespace, pod, name, request)).join('');
+    } catch (error) {
+      if (error instanceof KubeletLogsError) return undefined;
+      throw error;
+    }
+  }
+
+  /** pods/log for a pod whose node runs in this process: the kubelet's stream, or undefined for another node's pod. */
+  private openLog(pod: Pod, container: string, options: PodLogOptions): Readable | undefined {
+    const { namespace = 'default', name } = pod.metadata;
+    const agent = pod.spec.nodeName ? this.agents.get(pod.spec.nodeName) : undefined;
+    return agent ? openContainerLog(agent, namespace, name, container, options) : undefined;
+  }
+
+  /** The agent of the node a pod is bound to, when it runs in this process. */
+  private agentOf(namespace: string, pod: string): NodeAgent | undefined {
+    const nodeName = this.informers.for<Pod>('Pod').get(namespace, pod)?.spec.nodeName;
+    return nodeName ? this.agents.get(nodeName) : undefined;
   }
 
   /**

@@ -1,5 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import {
   formatIssue,
   type KubernetesObject,
@@ -11,26 +13,18 @@ import {
 } from '@kemu/core';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Admission } from '../admission.js';
-import { InvalidObjectError, KubeletLogsError } from '../errors.js';
+import { InvalidObjectError } from '../errors.js';
 import { deletePodGracefully } from '../pods.js';
 import { compileFieldSelector } from './field-selector.js';
 import { mergePatch } from './merge-patch.js';
 import { isLoopback, parsePath, type Target } from './paths.js';
+import { openPodLog, type PodLogSources, podLogOptionsOf } from './pod-log.js';
 import { failure, type Status, statusOf } from './status.js';
 
-/** Options of {@link LabApiServer}. */
-export interface LabApiServerOptions {
+/** Options of {@link LabApiServer}; `logs` and `remoteLogs` serve pods/log. */
+export interface LabApiServerOptions extends PodLogSources {
   store: Store;
   admission: Admission;
-  /** The log of a pod's container as text, or undefined when the pod does not run here. */
-  logs?(namespace: string, pod: string, container: string | undefined, tailLines: number | undefined): string | undefined;
-  /** The log from the kubelet of the pod's node, for pods `logs` does not have (they run in a `kemu agent`). */
-  remoteLogs?(
-    namespace: string,
-    pod: string,
-    container: string | undefined,
-    tailLines: number | undefined,
-  ): Promise<string | undefined>;
   /** Bind address; default 127.0.0.1. Anything but loopback requires a bearer token. */
   host?: string;
   /** Port; default 0 (any free port). */
@@ -58,6 +52,7 @@ export class LabApiServer {
   private readonly app: FastifyInstance;
   private readonly traces: ApiRequestTrace[] = [];
   private readonly watches = new Set<{ close(): void }>();
+  private readonly logStreams = new Set<Readable>();
   private address = '';
 
   constructor(private readonly options: LabApiServerOptions) {
@@ -130,9 +125,10 @@ export class LabApiServer {
     return this.traces;
   }
 
-  /** Ends every watch and stops listening. */
+  /** Ends every watch and log stream and stops listening. */
   async close(): Promise<void> {
     for (const watch of this.watches) watch.close();
+    for (const log of this.logStreams) log.destroy();
     await this.app.close();
   }
 
@@ -143,7 +139,7 @@ export class LabApiServer {
       const query = request.query as Record<string, string | undefined>;
       switch (request.method) {
         case 'GET':
-          if (target.subresource === 'log') return await this.log(target, query, reply);
+          if (target.subresource === 'log') return await this.log(target, request, reply);
           if (target.name) return await this.get(target);
           if (query.watch === '1' || query.watch === 'true') return await this.watch(target, query, request, reply);
           return await this.list(target, query);
@@ -300,22 +296,23 @@ export class LabApiServer {
     return deleted;
   }
 
-  private async log(target: Target, query: Record<string, string | undefined>, reply: FastifyReply): Promise<FastifyReply> {
-    const tail = query.tailLines === undefined ? undefined : Number(query.tailLines);
-    const namespace = target.namespace ?? 'default';
-    let text = this.options.logs?.(namespace, target.name ?? '', query.container, tail);
+  /** pods/log: the container's log as text, written out as the kubelet sends it (followed with `follow=true`). */
+  private async log(target: Target, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const options = podLogOptionsOf(request.url, target.name ?? '');
+    const opened = await openPodLog((await this.get(target)) as Pod, options, this.options);
+    if (!(opened instanceof Readable)) return reply.code(opened.code).send(opened);
+    this.logStreams.add(opened);
+    const raw = reply.hijack().raw;
+    raw.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'x-kemu-request-id': request.id });
+    raw.flushHeaders();
     try {
-      // Not in this process: proxy to the kubelet of the pod's node, as the pods/log subresource
-      // does (pkg/registry/core/pod/rest/log.go → strategy.go LogLocation → kubelet /containerLogs).
-      text ??= await this.options.remoteLogs?.(namespace, target.name ?? '', query.container, tail);
-    } catch (error) {
-      if (!(error instanceof KubeletLogsError)) throw error;
-      return reply.code(error.status).send(failure(error.status, error.reason, error.message));
+      // A client that goes away ends the pipeline, which destroys the log stream: the kubelet stops following.
+      await pipeline(opened, raw);
+    } catch {
+      // The client went away, or the kubelet's stream broke off: the response is already cut.
+    } finally {
+      this.logStreams.delete(opened);
     }
-    if (text === undefined) {
-      const status = failure(400, 'BadRequest', `pod "${target.name}" is not running in this lab (no logs kept)`);
-      return reply.code(400).send(status);
-    }
-    return reply.type('text/plain').send(text);
+    return reply;
   }
 }

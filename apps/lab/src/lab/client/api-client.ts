@@ -1,6 +1,7 @@
 import type { KubernetesObject } from '@kemu/core';
 import { type ResourceInfo, resourceOfKind, resourcePath } from '../api/resources.js';
 import { LabApiError, LabUnreachableError } from '../errors.js';
+import { type PodLogOptions, podLogQuery } from '../pod-log-options.js';
 
 /** The lab API URL when neither --server nor KEMU_SERVER says otherwise. */
 export const defaultServer = 'http://127.0.0.1:7443';
@@ -59,25 +60,52 @@ export class LabClient {
     return true;
   }
 
-  /** A pod's log text. */
-  async logs(namespace: string, pod: string, options: { container?: string; tailLines?: number } = {}): Promise<string> {
-    const params = new URLSearchParams();
-    if (options.container) params.set('container', options.container);
-    if (options.tailLines !== undefined) params.set('tailLines', String(options.tailLines));
-    const info = resourceOfKind('Pod');
-    const query = params.size > 0 ? `?${params}` : '';
-    const response = await this.request('GET', `${resourcePath(info, namespace, pod)}/log${query}`);
-    if (!response.ok) await this.json(response);
-    return response.text();
+  /** A pod's log text (read once; `follow` is ignored). */
+  async logs(namespace: string, pod: string, options: PodLogOptions = {}): Promise<string> {
+    return (await this.logResponse(namespace, pod, { ...options, follow: false })).text();
   }
 
-  private async request(method: string, path: string, body?: unknown): Promise<Response> {
+  /**
+   * A pod's log as it arrives: with `follow` the stream lasts until the container ends or
+   * `signal` aborts (which closes the connection, so the lab stops following).
+   */
+  async logStream(
+    namespace: string,
+    pod: string,
+    options: PodLogOptions = {},
+    signal?: AbortSignal,
+  ): Promise<ReadableStream<string>> {
+    const response = await this.logResponse(namespace, pod, options, signal);
+    return response.body?.pipeThrough(new TextDecoderStream()) ?? new ReadableStream({ start: (c) => c.close() });
+  }
+
+  private async logResponse(namespace: string, pod: string, options: PodLogOptions, signal?: AbortSignal): Promise<Response> {
+    const params = new URLSearchParams(podLogQuery(options));
+    if (options.container) params.set('container', options.container);
+    const query = params.size > 0 ? `?${params}` : '';
+    const response = await this.request(
+      'GET',
+      `${resourcePath(resourceOfKind('Pod'), namespace, pod)}/log${query}`,
+      undefined,
+      signal,
+    );
+    if (!response.ok) await this.json(response);
+    return response;
+  }
+
+  private async request(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     try {
-      return await fetch(this.server + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      return await fetch(this.server + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
+      });
     } catch (error) {
+      if (signal?.aborted) throw error;
       throw new LabUnreachableError(this.server, (error as { cause?: unknown }).cause ?? error);
     }
   }

@@ -87,6 +87,7 @@ export class ContainerSlot {
       // A missing ConfigMap/Secret/key is CreateContainerConfigError (kuberuntime), anything else CreateContainerError.
       const reason = error instanceof ContainerConfigError ? 'CreateContainerConfigError' : 'CreateContainerError';
       this.state = { waiting: { reason, message: error instanceof Error ? error.message : String(error) } };
+      this.deps.log.waiting(reason);
       this.deps.changed();
       this.restartTimer = setTimeout(() => void this.start(), Math.min(this.deps.backOff.initialMs, 10_000));
       this.restartTimer.unref?.();
@@ -99,6 +100,7 @@ export class ContainerSlot {
     this.running = running;
     this.startedAt = Date.now();
     this.state = { running: { startedAt: isoSeconds(new Date()) } };
+    this.deps.log.started();
     this.deps.log.write(`started container ${this.spec.name} (restart ${this.restartCount})`);
     this.startProbes(running);
     this.deps.changed();
@@ -136,6 +138,7 @@ export class ContainerSlot {
     await running.stop(remaining);
     const code = await running.exited;
     this.running = undefined;
+    this.deps.log.exited(false);
     this.state = {
       terminated: { exitCode: code, reason: code === 0 ? 'Completed' : 'Error', finishedAt: isoSeconds(new Date()) },
     };
@@ -164,6 +167,8 @@ export class ContainerSlot {
     const policy = this.deps.restartPolicy;
     const restart = policy === 'Always' || (policy === 'OnFailure' && code !== 0);
     this.deps.log.write(`container ${this.spec.name} exited with code ${code}`);
+    // The instance that ended is what `kubectl logs --previous` reads once the container restarts.
+    this.deps.log.exited(restart);
     if (!restart) {
       this.done = true;
       this.state = { terminated };

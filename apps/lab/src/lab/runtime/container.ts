@@ -31,7 +31,8 @@ export async function startEcho(
   log: ContainerLog,
   fixedPorts: readonly number[] = [],
 ): Promise<RunningContainer> {
-  const app = new EchoApp(identity, (line) => log.write(line));
+  const output = log.output();
+  const app = new EchoApp(identity, (line) => output.line(line));
   const ports = declaredPorts(container);
   const real = await app.start(ports, fixedPorts);
   let resolveExit!: (code: number) => void;
@@ -89,14 +90,28 @@ export function startProcess(
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout?.on('data', (chunk: Buffer) => log.writeChunk(chunk, 'stdout'));
-  child.stderr?.on('data', (chunk: Buffer) => log.writeChunk(chunk, 'stderr'));
+  // This instance's output: what the process writes after its exit is still its own.
+  const output = log.output();
+  for (const stream of ['stdout', 'stderr'] as const) {
+    child[stream]?.on('data', (chunk: Buffer) => output.chunk(chunk, stream));
+    child[stream]?.on('end', () => output.flush(stream));
+  }
   const exited = new Promise<number>((resolve) => {
     child.once('error', (error) => {
-      log.write(`failed to start ${file}: ${error.message}`, 'stderr');
+      output.line(`failed to start ${file}: ${error.message}`, 'stderr');
       resolve(127);
     });
-    child.once('exit', (code, signal) => resolve(code ?? (signal === 'SIGKILL' ? 137 : 143)));
+    child.once('exit', (code, signal) => {
+      const status = code ?? (signal === 'SIGKILL' ? 137 : 143);
+      // Reported once its output is all in the log ('close': stdio drained), so a follower of the log
+      // gets its last lines; a second at most, should a process it left behind keep the pipes open.
+      const late = setTimeout(() => resolve(status), 1000);
+      late.unref();
+      child.once('close', () => {
+        clearTimeout(late);
+        resolve(status);
+      });
+    });
   });
   const signal = (name: NodeJS.Signals) => {
     try {

@@ -5,8 +5,17 @@ export { EchoApp, type EchoIdentity, type EchoPort, type EchoResponse } from './
 export { containerEnvironment, type EnvironmentInput, fieldRef } from './env.js';
 export { expandVariables } from './expansion.js';
 export { NodeCIDRAllocator, podCIDROf } from './ip-allocator.js';
-export { ContainerLog, type LogLine } from './logs.js';
+export { ContainerLogStream } from './log-stream.js';
+export {
+  ContainerLog,
+  type ContainerLogOptions,
+  type ContainerOutput,
+  defaultContainerLogMaxBytes,
+  type LogLine,
+  type LogStreamName,
+} from './logs.js';
 export { NodeAgent, type NodeAgentOptions } from './node-agent.js';
+export { type ContainerLogRequest, type KubeletLogSource, openContainerLog, readContainerLog } from './open-container-log.js';
 export { formatPodNetwork, type PodNetworkStatus, podNetworkAnnotation, readPodNetwork } from './pod-network-annotation.js';
 export { runLocalAnnotation } from './pod-worker.js';
 export { envVariableName, serviceEnvironment } from './service-env.js';

@@ -26,8 +26,11 @@ export interface NodeAgentOptions {
   probeTimeScale?: number;
   /** Where container logs are written (`<dir>/<ns>_<pod>_<uid>/<container>/<n>.log`); memory only when unset. */
   logDir?: string;
-  /** Lines kept in memory per container; default 1000. */
-  logLines?: number;
+  /**
+   * Bytes of log kept in memory per container instance (current and previous), counted as CRI log
+   * file bytes, oldest lines dropped first; default 256 KiB (runtime/logs.ts defaultContainerLogMaxBytes).
+   */
+  containerLogMaxBytes?: number;
   warn?(message: string): void;
 }
 
@@ -164,7 +167,7 @@ export class NodeAgent {
       backOff: this.options.backOff ?? { initialMs: 10_000, maxMs: 300_000 },
       probeTimeScale: this.options.probeTimeScale ?? 1,
       logDir: this.options.logDir,
-      logLines: this.options.logLines ?? 1000,
+      containerLogMaxBytes: this.options.containerLogMaxBytes,
       suspended: () => this.suspendedFlag || this.closed,
       warn: (message: string) => this.warn(message),
     };

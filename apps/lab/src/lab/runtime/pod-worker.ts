@@ -30,7 +30,8 @@ export interface PodWorkerContext {
   backOff: BackOffOptions;
   probeTimeScale: number;
   logDir?: string;
-  logLines: number;
+  /** Bytes of log kept in memory per container instance. */
+  containerLogMaxBytes?: number;
   /** True while the agent is suspended (a hung kubelet): no status is written. */
   suspended(): boolean;
   warn(message: string): void;
@@ -105,8 +106,7 @@ export class PodWorker {
 
     const runLocal = pod.metadata.annotations?.[runLocalAnnotation] === 'true';
     for (const container of pod.spec.containers) {
-      const log = new ContainerLog(container.name, this.ctx.logLines, this.logDirectory());
-      log.rotate(0);
+      const log = new ContainerLog(container.name, { maxBytes: this.ctx.containerLogMaxBytes, directory: this.logDirectory() });
       this.logs.set(container.name, log);
       const own = bindings.filter((b) => b.container === container.name);
       const launch = (spec: Container): Promise<RunningContainer> => {
