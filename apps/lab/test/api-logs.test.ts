@@ -103,6 +103,17 @@ describe('pods/log follow', () => {
     await vi.waitFor(() => expect(main.followerCount).toBe(0));
   });
 
+  it('closes at once after a fetch client aborted a followed log', async () => {
+    // undici keeps a fresh, request-less connection after an abort; lab shutdown must not wait for
+    // Node's headersTimeout (60 s) on it, as `kemu up`'s Ctrl-C closes the API server.
+    const controller = new AbortController();
+    const response = await fetch(`${url}/api/v1/namespaces/default/pods/web/log?follow=true`, { signal: controller.signal });
+    await response.body!.getReader().read();
+    controller.abort();
+    await vi.waitFor(() => expect(main.followerCount).toBe(0));
+    await server.close();
+  });
+
   it('tails, then follows', async () => {
     // kubectl logs --tail=1 -f: the last line, then every new one.
     const log = await follow('?tailLines=1&follow=true');

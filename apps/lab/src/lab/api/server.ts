@@ -58,7 +58,14 @@ export class LabApiServer {
   constructor(private readonly options: LabApiServerOptions) {
     const host = options.host ?? '127.0.0.1';
     this.token = options.token ?? (isLoopback(host) ? undefined : randomBytes(24).toString('base64url'));
-    this.app = Fastify({ logger: false, genReqId: () => randomBytes(6).toString('hex'), bodyLimit: 16 * 1024 * 1024 });
+    // forceCloseConnections: on close, also drop connections that carry no request yet (undici opens
+    // one after an aborted stream); otherwise shutdown waits for Node's 60 s headersTimeout on them.
+    this.app = Fastify({
+      logger: false,
+      forceCloseConnections: true,
+      genReqId: () => randomBytes(6).toString('hex'),
+      bodyLimit: 16 * 1024 * 1024,
+    });
     this.app.addContentTypeParser(
       ['application/merge-patch+json', 'application/strategic-merge-patch+json'],
       { parseAs: 'string' },
