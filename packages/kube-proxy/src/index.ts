@@ -3,8 +3,19 @@
 
 // Configuration
 export { type ProxierConfig, type ResolvedConfig, resolveConfig } from './config.js';
+// Conntrack cleanup (which UDP flows a sync makes stale)
+export {
+  type ConntrackFrontend,
+  type StaleConntrackEntry,
+  type StaleConntrackReason,
+  staleConntrackEntries,
+  staleConntrackReasons,
+  staleEntryFor,
+} from './conntrack/cleanup.js';
+export { type ConntrackFilter, type ConntrackFlow, conntrackFilterMatches } from './conntrack/filter.js';
 // DNS answers (served by @kemu/kube-proxy/proxy)
 export { ClusterDns, type ClusterDnsOptions, type DnsAnswer, type DnsQuestion, type DnsRecord } from './dns/cluster-dns.js';
+export { type PodNameOptions, type PodNameResolution, resolvePodName } from './dns/pod-resolver.js';
 // Errors
 export {
   BackendUnreachableError,
@@ -76,4 +87,4 @@ export {
   skipReason,
 } from './table/service-port.js';
 export { compareServicePorts, ServiceTable, type ServiceTableOptions } from './table/table.js';
-export type { EndpointInfo, ServicePortInfo, SessionAffinity, TableWarning } from './table/types.js';
+export type { EndpointInfo, ServicePortInfo, ServicePortState, SessionAffinity, TableWarning } from './table/types.js';

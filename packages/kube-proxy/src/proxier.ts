@@ -1,7 +1,9 @@
 // A kube-proxy for one node: the service table, the rules it would program, and partial syncs
-// (KEP-3453): a change recomputes only the Service it touches and reports the chains that changed.
+// (KEP-3453): a change recomputes only the Service it touches and reports the chains that changed
+// and the UDP conntrack entries it made stale.
 import type { EndpointSlice, KubernetesObject, Service } from '@kemu/core';
 import { type ProxierConfig, type ResolvedConfig, resolveConfig } from './config.js';
+import { type StaleConntrackEntry, staleConntrackEntries } from './conntrack/cleanup.js';
 import { assembleIPTables, type IPTablesRuleset } from './render/iptables.js';
 import { type IPTablesFragment, iptablesFragment } from './render/iptables-fragment.js';
 import { toIPTablesSave } from './render/iptables-save.js';
@@ -26,6 +28,8 @@ export interface SyncResult {
   readonly deletedChains: readonly string[];
   /** True when the large-cluster threshold was crossed and every fragment was rebuilt (comments change). */
   readonly fullSync: boolean;
+  /** UDP conntrack entries this change made stale, for the data plane to delete (conntrack/cleanup.ts). */
+  readonly staleConntrack: readonly StaleConntrackEntry[];
 }
 
 /**
@@ -135,7 +139,8 @@ export class Proxier {
       object.kind === 'Service'
         ? `${object.metadata.namespace ?? 'default'}/${object.metadata.name}`
         : this.sliceService(object as EndpointSlice);
-    const before = serviceKey === undefined ? [] : this.table.portsOf(serviceKey).map((p) => p.key);
+    const previous = serviceKey === undefined ? [] : this.table.portStates(serviceKey);
+    const before = previous.map((s) => s.port.key);
     const oldFragments = before.map((k) => this.fragments.get(k)).filter((f): f is IPTablesFragment => f !== undefined);
     if (object.kind === 'Service') {
       if (change.type === 'upsert') this.table.upsertService(object as Service);
@@ -143,11 +148,19 @@ export class Proxier {
     } else if (change.type === 'upsert') this.table.upsertSlice(object as EndpointSlice);
     else this.table.deleteSlice(object as EndpointSlice);
     if (serviceKey === undefined) {
-      return { service: undefined, recomputed: [], changedChains: [], deletedChains: [], fullSync: false };
+      return { service: undefined, recomputed: [], changedChains: [], deletedChains: [], fullSync: false, staleConntrack: [] };
     }
+    const staleConntrack = staleConntrackEntries(previous, this.table.portStates(serviceKey));
     if (this.table.totalEndpoints > this.config.largeClusterThreshold !== this.largeCluster) {
       this.rebuildAll();
-      return { service: serviceKey, recomputed: this.table.keys(), changedChains: [], deletedChains: [], fullSync: true };
+      return {
+        service: serviceKey,
+        recomputed: this.table.keys(),
+        changedChains: [],
+        deletedChains: [],
+        fullSync: true,
+        staleConntrack,
+      };
     }
     for (const key of before) this.fragments.delete(key);
     const after = this.table.portsOf(serviceKey);
@@ -166,6 +179,7 @@ export class Proxier {
       changedChains: changed,
       deletedChains: deleted,
       fullSync: false,
+      staleConntrack,
     };
   }
 

@@ -24,7 +24,7 @@ function service(name: string, spec: Partial<Service['spec']>): Service {
 
 function slice(
   service: string,
-  endpoints: { ip: string; ready?: boolean; terminating?: boolean }[],
+  endpoints: { ip: string; ready?: boolean; serving?: boolean; terminating?: boolean }[],
   protocol: 'TCP' | 'UDP' = 'TCP',
 ): EndpointSlice {
   return {
@@ -34,7 +34,7 @@ function slice(
     addressType: 'IPv4',
     endpoints: endpoints.map((e) => ({
       addresses: [e.ip],
-      conditions: { ready: e.ready ?? true, serving: true, terminating: e.terminating ?? false },
+      conditions: { ready: e.ready ?? e.serving ?? true, serving: e.serving ?? true, terminating: e.terminating ?? false },
     })),
     ports: [{ name: 'p', port: 8080, protocol }],
   };
@@ -54,6 +54,36 @@ async function start(
   const proxy = await NodeProxy.start({ proxier, resolve: resolver(map), ...extra });
   cleanups.push(() => proxy.close());
   return proxy;
+}
+
+/** A UDP client on one source port (one flow): `ask` sends a datagram and resolves with the reply. */
+async function udpClient(): Promise<{ ask: (text: string, port: number) => Promise<string> }> {
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+  cleanups.push(() => new Promise<void>((r) => socket.close(() => r())));
+  return {
+    ask: (text, port) =>
+      new Promise((resolve) => {
+        socket.once('message', (m) => resolve(m.toString()));
+        socket.send(text, port, '127.0.0.1');
+      }),
+  };
+}
+
+/**
+ * A UDP NodePort Service `dns` with endpoint A (10.244.1.1, answering `a:`), B (10.244.1.2, `b:`)
+ * listening but not yet in the slice, and a client whose flow went to A.
+ */
+async function flowPinnedToA() {
+  const a = await udpBackend('a');
+  const b = await udpBackend('b');
+  cleanups.push(a.close, b.close);
+  const nodePort = await freePort();
+  const dns = service('dns', { type: 'NodePort', ports: [{ name: 'p', port: 53, protocol: 'UDP', nodePort }] });
+  const proxy = await start([dns, slice('dns', [{ ip: '10.244.1.1' }], 'UDP')], { '10.244.1.1': a.port, '10.244.1.2': b.port });
+  const client = await udpClient();
+  expect(await client.ask('one', nodePort)).toBe('a:one');
+  return { proxy, client, nodePort };
 }
 
 function connectTo(port: number): Promise<net.Socket> {
@@ -229,6 +259,51 @@ describe('UDP', () => {
     const reply = new Promise<string>((r) => client.once('message', (m) => r(m.toString())));
     client.send('ping', nodePort, '127.0.0.1');
     expect(await reply).toBe('u:ping');
+  });
+
+  it('moves a flow to another endpoint on the very next datagram once its endpoint leaves the EndpointSlice', async () => {
+    // pkg/proxy/conntrack/cleanup.go: the entries DNATed to a removed UDP endpoint are deleted, so
+    // the client's next datagram meets the rules again. A still answers: no refusal moves the flow.
+    const { proxy, client, nodePort } = await flowPinnedToA();
+    await proxy.apply({ type: 'upsert', object: slice('dns', [{ ip: '10.244.1.1' }, { ip: '10.244.1.2' }], 'UDP') });
+    expect(await client.ask('two', nodePort)).toBe('a:two');
+    const result = await proxy.apply({ type: 'upsert', object: slice('dns', [{ ip: '10.244.1.2' }], 'UDP') });
+    expect(result.staleConntrack.map((e) => `${e.reason} ${e.frontend}`)).toEqual([
+      'endpoint-removed clusterIP',
+      'endpoint-removed nodePort',
+    ]);
+    expect(await client.ask('three', nodePort)).toBe('b:three');
+  });
+
+  it('moves a flow off an endpoint that stops serving though it is still listed and listening', async () => {
+    // detectStaleConntrackEntries: serving → not serving counts as a deleted endpoint.
+    const { proxy, client, nodePort } = await flowPinnedToA();
+    await proxy.apply({
+      type: 'upsert',
+      object: slice('dns', [{ ip: '10.244.1.1', serving: false }, { ip: '10.244.1.2' }], 'UDP'),
+    });
+    expect(await client.ask('two', nodePort)).toBe('b:two');
+  });
+
+  it('closes the flows forget picks, and the client’s next datagram starts a new flow', async () => {
+    const u = await udpBackend('u');
+    cleanups.push(u.close);
+    const listener = dgram.createSocket('udp4');
+    await new Promise<void>((r) => listener.bind(0, '127.0.0.1', () => r()));
+    let picks = 0;
+    const table = new UdpFlowTable(listener, {
+      pick: () => ({ host: '127.0.0.1', port: u.port, endpoint: `u${++picks}` }),
+    });
+    cleanups.push(() => {
+      table.close();
+      return new Promise<void>((r) => listener.close(() => r()));
+    });
+    const client = await udpClient();
+    expect(await client.ask('x', listener.address().port)).toBe('u:x');
+    expect(table.forget((flow) => flow.endpoint === 'u1')).toBe(1);
+    expect(table.size).toBe(0);
+    expect(await client.ask('y', listener.address().port)).toBe('u:y');
+    expect([table.size, picks]).toEqual([1, 2]);
   });
 
   it('forgets a flow after its idle timeout', async () => {

@@ -1,7 +1,9 @@
 // The conntrack entries of UDP flows to Service addresses. kube-proxy's rules DNAT only a flow's
 // first datagram; the kernel's conntrack entry sends the following ones to the same endpoint until
-// the flow is idle for nf_conntrack_udp_timeout (30 s), or kube-proxy deletes the entry because its
-// endpoint went away (pkg/proxy/conntrack/cleanup.go, CleanStaleEntries).
+// the flow is idle for nf_conntrack_udp_timeout (30 s), or kube-proxy deletes the entry after a
+// change made it stale (pkg/proxy/conntrack/cleanup.go; the rule is @kemu/kube-proxy's
+// staleConntrackEntries).
+import { type ConntrackFlow, type StaleConntrackEntry, staleEntryFor } from '@kemu/kube-proxy';
 
 /** A DNAT target remembered for one flow. */
 export interface TrackedEndpoint {
@@ -14,7 +16,7 @@ const sweepEvery = 1024;
 
 /** The UDP conntrack table of one node. */
 export class UdpConntrack {
-  private readonly flows = new Map<string, TrackedEndpoint & { lastSeen: number }>();
+  private readonly flows = new Map<string, { entry: ConntrackFlow; lastSeen: number }>();
   private recorded = 0;
 
   /** @param timeoutSeconds the idle timeout of an unreplied/assured UDP flow (kernel default 30 s). */
@@ -22,28 +24,41 @@ export class UdpConntrack {
 
   /** The endpoint of `flow` if it was seen within the timeout (and refreshes it, as each datagram does). */
   lookup(flow: string, now: number): TrackedEndpoint | undefined {
-    const entry = this.flows.get(flow);
-    if (!entry) return undefined;
-    if (now - entry.lastSeen > this.timeoutSeconds) {
+    const tracked = this.flows.get(flow);
+    if (!tracked) return undefined;
+    if (now - tracked.lastSeen > this.timeoutSeconds) {
       this.flows.delete(flow);
       return undefined;
     }
-    entry.lastSeen = now;
-    return { ip: entry.ip, port: entry.port };
+    tracked.lastSeen = now;
+    return { ip: tracked.entry.replySrc, port: tracked.entry.replyPortSrc };
   }
 
-  /** Records the DNAT of a new flow. */
-  record(flow: string, endpoint: TrackedEndpoint, now: number): void {
-    this.flows.set(flow, { ip: endpoint.ip, port: endpoint.port, lastSeen: now });
+  /** Records the DNAT of a new flow: the Service address it was sent to and the endpoint it went to. */
+  record(flow: string, destination: TrackedEndpoint, endpoint: TrackedEndpoint, now: number): void {
+    const entry: ConntrackFlow = {
+      protocol: 'UDP',
+      origDst: destination.ip,
+      origPortDst: destination.port,
+      replySrc: endpoint.ip,
+      replyPortSrc: endpoint.port,
+    };
+    this.flows.set(flow, { entry, lastSeen: now });
     if (++this.recorded >= sweepEvery) {
       this.recorded = 0;
-      for (const [key, entry] of this.flows) if (now - entry.lastSeen > this.timeoutSeconds) this.flows.delete(key);
+      for (const [key, tracked] of this.flows) if (now - tracked.lastSeen > this.timeoutSeconds) this.flows.delete(key);
     }
   }
 
-  /** Deletes a flow whose endpoint is gone (kube-proxy's stale-entry cleanup). */
-  forget(flow: string): void {
-    this.flows.delete(flow);
+  /** Deletes the flows `entries` match (kube-proxy's stale-entry cleanup); returns how many went. */
+  clearStale(entries: readonly StaleConntrackEntry[]): number {
+    let cleared = 0;
+    for (const [key, tracked] of this.flows) {
+      if (staleEntryFor(entries, tracked.entry) === undefined) continue;
+      this.flows.delete(key);
+      cleared++;
+    }
+    return cleared;
   }
 
   /** Number of tracked flows. */

@@ -47,6 +47,28 @@ endpoints:
 ${endpoints.join('\n')}
 `;
 
+/** UDP Service `dns` on 10.96.0.53:53 → 5353. */
+const dnsService = `apiVersion: v1
+kind: Service
+metadata: {name: dns}
+spec:
+  clusterIP: 10.96.0.53
+  ports: [{name: dns, port: 53, targetPort: 5353, protocol: UDP}]
+`;
+
+/** The EndpointSlice of `dns` with these endpoint lines. */
+const dnsSlice = (endpoints: string[]) => `
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: dns-abc, labels: {kubernetes.io/service-name: dns}}
+addressType: IPv4
+ports: [{name: dns, port: 5353, protocol: UDP}]
+endpoints:
+${endpoints.join('\n')}
+`;
+
+const dns53 = { ip: '10.96.0.53', port: 53, protocol: 'UDP' as const };
+
 let store: Store | undefined;
 let informers: InformerFactory | undefined;
 afterEach(async () => {
@@ -242,37 +264,18 @@ ${slice('web', [
     // until nf_conntrack_udp_timeout (30 s) of idleness, and kube-proxy deletes the entries of
     // removed endpoints (pkg/proxy/conntrack/cleanup.go).
     let now = 0;
-    const dnsSlice = (ips: string[]) => `
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: dns-abc, labels: {kubernetes.io/service-name: dns}}
-addressType: IPv4
-ports: [{name: dns, port: 5353, protocol: UDP}]
-endpoints:
-${ips.map((ip, i) => endpoint(ip, `n${i + 1}`)).join('\n')}
-`;
-    const selection = await selectionOf(
-      `apiVersion: v1
-kind: Service
-metadata: {name: dns}
-spec:
-  clusterIP: 10.96.0.53
-  ports: [{name: dns, port: 53, targetPort: 5353, protocol: UDP}]
----
-${dnsSlice(['10.244.1.2', '10.244.2.2', '10.244.3.2'])}`,
-      { now: () => now },
-    );
+    const three = ['10.244.1.2', '10.244.2.2', '10.244.3.2'].map((ip, i) => endpoint(ip, `n${i + 1}`));
+    const selection = await selectionOf(`${dnsService}---\n${dnsSlice(three)}`, { now: () => now });
     const resolve = selection.resolverFor('n1');
-    const dns = { ip: '10.96.0.53', port: 53, protocol: 'UDP' as const };
-    const first = resolve(dns, from('n1', '10.244.1.5', 5000));
+    const first = resolve(dns53, from('n1', '10.244.1.5', 5000));
     for (let i = 0; i < 20; i++) {
       now += 20;
-      expect(resolve(dns, from('n1', '10.244.1.5', 5000))).toEqual(first);
+      expect(resolve(dns53, from('n1', '10.244.1.5', 5000))).toEqual(first);
     }
     // New flows (other source ports) meet the rules again and spread.
     const spread = new Set<string>();
     for (let p = 6000; p < 6060; p++) {
-      const r = resolve(dns, from('n1', '10.244.1.5', p));
+      const r = resolve(dns53, from('n1', '10.244.1.5', p));
       if (r && 'ip' in r) spread.add(r.ip);
     }
     expect(spread.size).toBe(3);
@@ -280,9 +283,32 @@ ${dnsSlice(['10.244.1.2', '10.244.2.2', '10.244.3.2'])}`,
     const current = await store!.get<EndpointSlice>({ kind: 'EndpointSlice', namespace: 'default', name: 'dns-abc' });
     await store!.update<EndpointSlice>({ ...current!, endpoints: current!.endpoints.filter((e) => e.addresses[0] !== chosen) });
     await eventually(() => {
-      const r = resolve(dns, from('n1', '10.244.1.5', 5000));
+      const r = resolve(dns53, from('n1', '10.244.1.5', 5000));
       return r && 'ip' in r && r.ip !== chosen;
     });
+  });
+
+  it('re-picks a UDP flow on its next datagram once its endpoint stops serving, though still listed', async () => {
+    // pkg/proxy/conntrack/cleanup.go with detectStaleConntrackEntries: an endpoint that goes from
+    // serving to not serving has its UDP entries deleted like a removed one (kubernetes#106163).
+    const selection = await selectionOf(`${dnsService}---\n${dnsSlice([endpoint('10.244.1.2', 'n1')])}`);
+    const resolve = selection.resolverFor('n1');
+    expect(resolve(dns53, from('n1', '10.244.1.5', 5000))).toEqual({ ip: '10.244.1.2', port: 5353 });
+    const current = await store!.get<EndpointSlice>({ kind: 'EndpointSlice', namespace: 'default', name: 'dns-abc' });
+    await store!.update<EndpointSlice>({
+      ...current!,
+      endpoints: [
+        { addresses: ['10.244.1.2'], nodeName: 'n1', conditions: { ready: false, serving: false, terminating: false } },
+        { addresses: ['10.244.2.2'], nodeName: 'n2', conditions: { ready: true } },
+      ],
+    });
+    // A new flow (another source port) sees the change once the informer has it; the old flow's
+    // very next datagram goes the same way.
+    await eventually(() => {
+      const r = resolve(dns53, from('n1', '10.244.1.5', 6000));
+      return r && 'ip' in r && r.ip === '10.244.2.2';
+    });
+    expect(resolve(dns53, from('n1', '10.244.1.5', 5000))).toEqual({ ip: '10.244.2.2', port: 5353 });
   });
 
   it('follows EndpointSlice and Service changes from the informers', async () => {

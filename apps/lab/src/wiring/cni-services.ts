@@ -12,7 +12,10 @@ import {
   route,
   type Selection,
   type SelectionMode,
+  type ServicePortState,
   ServiceTable,
+  sliceServiceKey,
+  staleConntrackEntries,
 } from '@kemu/kube-proxy';
 import type { InformerFactory } from '../lab/informer.js';
 import { UdpConntrack } from './cni-conntrack.js';
@@ -61,8 +64,8 @@ interface NodeState {
  * startNodeAgent({ node: 'kemu-worker', resolveService: selection.resolverFor('kemu-worker'), ... });
  */
 export class ClusterIPSelection {
-  /** One service table for every node: the Services and EndpointSlices are the same everywhere. */
-  private readonly table = new ServiceTable();
+  /** One service table for every node: the Services and EndpointSlices are the same everywhere (cluster DNS reads it too). */
+  readonly table = new ServiceTable();
   private readonly nodes = new Map<string, NodeState>();
   private readonly resolvers = new Map<string, ServiceResolver>();
   /** `ip/port/PROTOCOL` → service port key and how it is addressed; rebuilt after a change. */
@@ -74,16 +77,21 @@ export class ClusterIPSelection {
   ) {
     informers.for<Service>('Service').on((type, service) => {
       const key = `${service.metadata.namespace ?? 'default'}/${service.metadata.name}`;
+      const previous = this.table.portStates(key);
       if (type === 'DELETED') {
         // A deleted Service's SEP chains go, and with them their `recent` lists.
         for (const port of this.table.portsOf(key)) for (const node of this.nodes.values()) node.affinity.forget(port.key);
         this.table.deleteService(service.metadata.namespace ?? 'default', service.metadata.name);
       } else this.table.upsertService(service);
       this.addresses = undefined;
+      this.clearStaleFlows(key, previous);
     });
     informers.for<EndpointSlice>('EndpointSlice').on((type, slice) => {
+      const key = sliceServiceKey(slice);
+      const previous = key === undefined ? [] : this.table.portStates(key);
       if (type === 'DELETED') this.table.deleteSlice(slice);
       else this.table.upsertSlice(slice);
+      if (key !== undefined) this.clearStaleFlows(key, previous);
     });
     informers.for<Node>('Node');
   }
@@ -96,16 +104,13 @@ export class ClusterIPSelection {
         // The agent asks per datagram; only a UDP flow's first one meets the rules (conntrack).
         const flow = dst.protocol === 'UDP' && src ? `${src.ip}:${src.port}>${dst.ip}:${dst.port}` : undefined;
         const now = this.now();
-        if (flow) {
-          const tracked = this.node(nodeName).udp.lookup(flow, now);
-          if (tracked && this.isEndpoint(dst, tracked)) return tracked;
-          if (tracked) this.node(nodeName).udp.forget(flow);
-        }
+        const tracked = flow ? this.node(nodeName).udp.lookup(flow, now) : undefined;
+        if (tracked) return tracked;
         const selection = this.select(nodeName, dst, src);
         if (!selection) return undefined;
         if (selection.verdict === 'DNAT' && selection.endpoint) {
           const target = { ip: selection.endpoint.ip, port: selection.endpoint.port };
-          if (flow) this.node(nodeName).udp.record(flow, target, now);
+          if (flow) this.node(nodeName).udp.record(flow, dst, target, now);
           return target;
         }
         return { reject: rejection(selection, nodeName) };
@@ -148,10 +153,15 @@ export class ClusterIPSelection {
     return this.options.now ? this.options.now() : Date.now() / 1000;
   }
 
-  /** Whether a tracked DNAT target is still an endpoint of the Service port behind `dst`. */
-  private isEndpoint(dst: ServiceDestination, endpoint: { ip: string; port: number }): boolean {
-    const target = this.lookup(dst);
-    return target !== undefined && this.table.endpoints(target.key).some((e) => e.ip === endpoint.ip && e.port === endpoint.port);
+  /**
+   * kube-proxy's conntrack cleanup after a change to Service `key` (pkg/proxy/conntrack/cleanup.go):
+   * every node forgets the UDP flows whose endpoint was removed or stopped serving, so their next
+   * datagram meets the rules again.
+   */
+  private clearStaleFlows(key: string, previous: readonly ServicePortState[]): void {
+    const entries = staleConntrackEntries(previous, this.table.portStates(key));
+    if (entries.length === 0) return;
+    for (const node of this.nodes.values()) node.udp.clearStale(entries);
   }
 
   /** Finds the service port behind a destination (ClusterIP first, then external and LB IPs, as KUBE-SERVICES matches). */

@@ -1,10 +1,11 @@
 import type { ClaimStore } from '@kemu/cni';
-import { type NodeAgent, type PodRegistration, startNodeAgent } from '@kemu/cni/agent';
+import { type NameResolver, type NodeAgent, type PodRegistration, startNodeAgent } from '@kemu/cni/agent';
 import type { Pod, Store } from '@kemu/core';
 import type { LabAddon, PodIPAllocator, PodNetwork, PodPortBinding } from '../lab/hooks.js';
 import { publishAgentEndpoint, StoreDirectory } from './cni-directory.js';
 import { HostGateway, ingressControllerPeer } from './cni-host-gateway.js';
 import { createCniAllocator } from './cni-ipam.js';
+import { clusterNameResolver } from './cni-names.js';
 import { PolicyView } from './cni-policy.js';
 import { ClusterIPSelection } from './cni-services.js';
 import { PodNetworkAddressError } from './errors.js';
@@ -89,7 +90,9 @@ function proxyEnv(env: Record<string, string>): Record<string, string> {
  * its own proxies, through which its outbound traffic is policed and tunnelled. A ClusterIP is
  * first resolved by @kemu/kube-proxy's selection for the source pod's node (affinity, traffic
  * policies, topology), as kube-proxy's DNAT runs before the CNI's filter; then the policy is
- * judged on the chosen pod. Agents in other processes are found through the store.
+ * judged on the chosen pod. A name the pod gives its proxies is resolved before that, as its
+ * resolv.conf would against the cluster DNS (`cni-names.ts`). Agents in other processes are found
+ * through the store.
  */
 export function createPodNetwork(options: PodNetworkOptions): LabPodNetwork {
   // Every process knows the ingress controller's address: it is a source, never a destination.
@@ -105,6 +108,7 @@ export function createPodNetwork(options: PodNetworkOptions): LabPodNetwork {
       : Promise.resolve();
   const policy = new PolicyView();
   let selection: ClusterIPSelection | undefined;
+  let names: NameResolver | undefined;
   const agents = new Map<string, Promise<NodeAgent>>();
   const podIPs = new Map<string, { node: string; ip: string }>();
   const order = [...(options.nodes ?? [])];
@@ -130,6 +134,7 @@ export function createPodNetwork(options: PodNetworkOptions): LabPodNetwork {
         directory,
         policy: () => policy.current(),
         resolveService: (dst, src) => selection?.resolverFor(node)(dst, src),
+        resolveName: (name, pod) => names?.(name, pod),
       });
       started = started.then(async (running) => {
         await publish(running);
@@ -166,6 +171,7 @@ export function createPodNetwork(options: PodNetworkOptions): LabPodNetwork {
       directory.follow(ctx.informers);
       policy.follow(ctx.informers);
       selection = new ClusterIPSelection(ctx.informers);
+      names = clusterNameResolver(selection.table);
       gateway?.follow(ctx.informers);
       // Agents started before (a pod attached early) are published now that the store is known.
       for (const started of agents.values()) await publish(await started);

@@ -10,6 +10,7 @@ import { returnDatagram } from './datagram-reply.js';
 import { type DestinationFlowInfo, DestinationFlows } from './destination-flows.js';
 import { MemoryDirectory } from './directory.js';
 import { createHttpProxy } from './http-proxy.js';
+import { dialByName, relayByName } from './pod-names.js';
 import { asPolicyPod } from './policy-pod.js';
 import { createSocksProxy, type DatagramReply } from './socks.js';
 import { type SourceFlow, SourceFlows } from './source-flows.js';
@@ -101,9 +102,11 @@ export class NodeAgent {
 
   /** Registers a pod and starts its HTTP and SOCKS5 proxies on the agent's address. */
   async addPod(reg: PodRegistration): Promise<PodAttachment> {
-    const dial = (host: string, port: number, srcPort: number) => this.connect(reg.ip, srcPort, host, port);
-    const relay = (host: string, port: number, srcPort: number, data: Uint8Array, reply: DatagramReply) =>
-      this.sendDatagram(reg.ip, srcPort, host, port, data, reply);
+    // A name the pod gives its proxies is resolved first, as its resolv.conf would (pod-names.ts).
+    const dial = dialByName(this, reg, (host, port, srcPort) => this.connect(reg.ip, srcPort, host, port));
+    const relay = relayByName(this, reg, (host, port, srcPort, data, reply) =>
+      this.sendDatagram(reg.ip, srcPort, host, port, data, reply),
+    );
     const servers = [createHttpProxy(dial), createSocksProxy(dial, { address: this.options.address, relay })];
     const cut = servers.map((s) => trackConnections(s));
     for (const s of servers) await new Promise<void>((resolve) => s.listen(0, this.options.address, () => resolve()));
@@ -116,7 +119,9 @@ export class NodeAgent {
     return {
       httpProxy,
       socksProxy,
-      env: { HTTP_PROXY: httpProxy, HTTPS_PROXY: httpProxy, ALL_PROXY: socksProxy, KEMU_POD_IP: reg.ip },
+      // socks5h: clients (curl, requests, undici's SOCKS agents) hand names to the proxy, which
+      // resolves them against the cluster DNS as the pod's resolv.conf would (pod-names.ts).
+      env: { HTTP_PROXY: httpProxy, HTTPS_PROXY: httpProxy, ALL_PROXY: `socks5h://${host}:${s}`, KEMU_POD_IP: reg.ip },
     };
   }
 

@@ -31,7 +31,7 @@ export class AgentCounters {
     return c;
   }
 
-  /** Counts a drop by reason on the node and, when known, the pair. */
+  /** Counts a drop by reason on the node and, when known, the pair (the reasons are listed in the package README). */
   drop(reason: string, src?: string, dst?: string): void {
     this.node.drops[reason] = (this.node.drops[reason] ?? 0) + 1;
     if (src !== undefined && dst !== undefined) {

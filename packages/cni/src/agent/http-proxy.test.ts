@@ -6,6 +6,7 @@ import net from 'node:net';
 import { type NetworkPolicy, parseManifestsOrThrow } from '@kemu/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getVia } from '../../test/proxy-get.js';
 import { compileNetworkPolicies, type PolicyEngine } from '../policy/engine.js';
 import { type NodeAgent, type PodAttachment, startNodeAgent } from './agent.js';
 import { MemoryDirectory } from './directory.js';
@@ -50,24 +51,10 @@ afterAll(async () => {
   await new Promise<void>((r) => web.close(() => r()));
 });
 
-/** A GET through the client pod's HTTP proxy (absolute-form, RFC 9112 §3.2.2). */
-function getVia(url: string): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
-  const p = new URL(client.httpProxy);
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: p.hostname, port: Number(p.port), path: url, headers: { host: new URL(url).host } }, (res) => {
-        let body = '';
-        res.on('data', (d) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-      })
-      .on('error', reject);
-  });
-}
-
 describe('kemu-hops on the pod HTTP proxy', () => {
   it('reports the Service DNAT and the tunnel on a proxied answer', async () => {
     engine = compileNetworkPolicies({ policies: [] });
-    const r = await getVia('http://10.96.0.10/x');
+    const r = await getVia(client.httpProxy, 'http://10.96.0.10/x');
     expect(r.status).toBe(200);
     expect(r.body).toBe('web: GET /x');
     expect(parseHops(r.headers[hopsHeader] as string)).toEqual(['service 10.96.0.10:80 -> 10.244.8.2:8080', 'tunnel h1 -> h2']);
@@ -80,7 +67,7 @@ describe('kemu-hops on the pod HTTP proxy', () => {
         'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web-in, namespace: default}\nspec: {podSelector: {matchLabels: {app: web}}}',
       ) as NetworkPolicy[],
     });
-    const r = await getVia('http://10.96.0.10/x');
+    const r = await getVia(client.httpProxy, 'http://10.96.0.10/x');
     engine = compileNetworkPolicies({ policies: [] });
     expect(r.status).toBe(403);
     expect(decodeURIComponent(r.headers[reasonHeader] as string)).toContain('default/web-in');

@@ -21,6 +21,8 @@ export type {
   AgentDirectory,
   AgentEndpoint,
   ConnectOutcome,
+  NameAnswer,
+  NameResolver,
   NodeAgentOptions,
   PodRegistration,
   ServiceClient,

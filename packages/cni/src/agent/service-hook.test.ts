@@ -3,6 +3,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { getVia } from '../../test/proxy-get.js';
 import { compileNetworkPolicies } from '../policy/engine.js';
 import { type NodeAgent, type PodAttachment, startNodeAgent } from './agent.js';
 import { MemoryDirectory } from './directory.js';
@@ -41,32 +42,11 @@ afterAll(async () => {
   await new Promise<void>((r) => web.close(() => r()));
 });
 
-/** A GET through the pod's HTTP proxy (absolute-form, RFC 9112 §3.2.2). */
-function getVia(url: string): Promise<{ status: number; body: string; reason: string | undefined }> {
-  const p = new URL(pod.httpProxy);
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: p.hostname, port: Number(p.port), path: url, headers: { host: new URL(url).host } }, (res) => {
-        let body = '';
-        res.on('data', (d) => (body += d));
-        res.on('end', () => {
-          const reason = res.headers['kemu-reason'];
-          resolve({
-            status: res.statusCode ?? 0,
-            body,
-            reason: typeof reason === 'string' ? decodeURIComponent(reason) : undefined,
-          });
-        });
-      })
-      .on('error', reject);
-  });
-}
-
 it('tells the service hook the source pod, its port and its node', async () => {
   // kube-proxy's choice depends on the client: ClientIP affinity keys on the source IP
   // (the `recent` match), and traffic policies/topology on the node it runs on.
   seen.length = 0;
-  const r = await getVia('http://10.96.0.10/hello');
+  const r = await getVia(pod.httpProxy, 'http://10.96.0.10/hello');
   expect(r).toMatchObject({ status: 200, body: 'web: /hello' });
   expect(seen).toHaveLength(1);
   expect(seen[0]?.dst).toBe('10.96.0.10:80/TCP');
@@ -78,7 +58,7 @@ it('answers 503 with the rejection reason when the Service has no endpoint for t
   // pkg/proxy/iptables/proxier.go: a Service without usable endpoints is filtered (REJECT /
   // "has no local endpoints" DROP) before any DNAT; the pod's proxy says so instead of dialling.
   const before = agent.counters.node.drops['service-rejected'] ?? 0;
-  const r = await getVia('http://10.96.0.20/');
+  const r = await getVia(pod.httpProxy, 'http://10.96.0.20/');
   expect(r.status).toBe(503);
   expect(r.reason).toBe(rejection);
   expect(r.body).toBe(`${rejection}\n`);

@@ -69,6 +69,25 @@ export type ServiceResolver = (
   src?: ServiceClient,
 ) => { ip: string; port: number } | ServiceRejection | undefined;
 
+/**
+ * What the pod's resolver makes of a name (the name hook's answer): an address (`name` is the
+ * fully qualified name that answered, `canonical` the in-cluster CNAME target it led to), an
+ * ExternalName Service pointing out of the cluster, or nothing (`tried` are the names asked,
+ * `noData` the first that exists without an address).
+ */
+export type NameAnswer =
+  | { kind: 'address'; ip: string; name: string; canonical?: string }
+  | { kind: 'external'; name: string; externalName: string }
+  | { kind: 'nxdomain'; tried: readonly string[]; noData?: string };
+
+/**
+ * The name hook: cluster DNS plugs in here. Resolves a name a pod gave its proxy (an HTTP
+ * absolute-URI or CONNECT host, a SOCKS5 ATYP 03 domain name) as the pod's resolver would, with
+ * its namespace's search path (kubelet's ClusterFirst resolv.conf); undefined when no cluster DNS
+ * answers (yet). Pure: called per connection and per datagram. Numeric addresses never reach it.
+ */
+export type NameResolver = (name: string, pod: { namespace: string; ip: string }) => NameAnswer | undefined;
+
 /** Options of the node agent. */
 export interface NodeAgentOptions {
   node: string;
@@ -87,6 +106,8 @@ export interface NodeAgentOptions {
   mtu?: number;
   /** ClusterIP resolution hook (kube-proxy). */
   resolveService?: ServiceResolver;
+  /** Name resolution hook (cluster DNS); without it a name the pod gives its proxies resolves to nothing. */
+  resolveName?: NameResolver;
   /**
    * Idle timeouts of UDP flows in ms (conntrack's nf_conntrack_udp_timeout, 30 000, and
    * nf_conntrack_udp_timeout_stream, 120 000); after them a flow's socket and NAT record go.

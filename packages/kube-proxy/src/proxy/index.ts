@@ -10,4 +10,4 @@ export {
   type NodeProxyOptions,
 } from './node-proxy.js';
 export { dial, type RealAddress, splice } from './tcp.js';
-export { UdpFlowTable, type UdpFlowTableOptions } from './udp.js';
+export { type UdpFlowInfo, UdpFlowTable, type UdpFlowTableOptions, type UdpFlowTarget } from './udp.js';

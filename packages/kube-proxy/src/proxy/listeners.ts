@@ -4,7 +4,7 @@ import http from 'node:http';
 import net from 'node:net';
 import type { Protocol } from '@kemu/core';
 import { ListenFailedError } from '../errors.js';
-import { UdpFlowTable } from './udp.js';
+import { UdpFlowTable, type UdpFlowTarget } from './udp.js';
 
 /** One open listener. */
 export interface ListenerInfo {
@@ -19,6 +19,8 @@ export interface ListenerInfo {
 export interface Listener {
   readonly info: ListenerInfo;
   readonly close: () => Promise<void>;
+  /** A UDP listener's flows (conntrack cleanup closes stale ones). */
+  readonly flows?: UdpFlowTable;
 }
 
 /** A TCP listener; each client arrives paused (so no byte is read before the backend is chosen). */
@@ -34,7 +36,7 @@ export function listenTcp(info: ListenerInfo, accept: (client: net.Socket) => vo
 export function listenUdp(
   info: ListenerInfo,
   idleTimeoutMs: number | undefined,
-  pick: (clientIP: string, clientPort: number) => { host: string; port: number; endpoint: string } | undefined,
+  pick: (clientIP: string, clientPort: number) => UdpFlowTarget | undefined,
 ): Promise<Listener> {
   const socket = dgram.createSocket(info.host.includes(':') ? 'udp6' : 'udp4');
   const flows = new UdpFlowTable(socket, { idleTimeoutMs, pick });
@@ -43,6 +45,7 @@ export function listenUdp(
     socket.bind(info.port, info.host, () =>
       resolve({
         info,
+        flows,
         close: () =>
           new Promise<void>((r) => {
             flows.close();

@@ -5,6 +5,8 @@
 import dgram from 'node:dgram';
 import type net from 'node:net';
 import type { Protocol } from '@kemu/core';
+import { type StaleConntrackEntry, staleEntryFor } from '../conntrack/cleanup.js';
+import type { ConntrackFlow } from '../conntrack/filter.js';
 import { BackendUnreachableError } from '../errors.js';
 import type { Proxier, ProxyChange, SyncResult } from '../proxier.js';
 import { AffinityTable } from '../selection/affinity.js';
@@ -88,9 +90,16 @@ export class NodeProxy {
     return Object.fromEntries(this.active);
   }
 
-  /** Applies a Service/EndpointSlice change; existing connections are left alone, listeners follow. */
+  /**
+   * Applies a Service/EndpointSlice change; listeners follow. TCP connections are left alone; UDP
+   * flows whose conntrack entry the change made stale are closed, so the client's next datagram
+   * picks a serving endpoint (pkg/proxy/conntrack/cleanup.go).
+   */
   async apply(change: ProxyChange): Promise<SyncResult> {
     const result = this.options.proxier.apply(change);
+    // The selection already reads the new table (kube-proxy clears entries once its rules are in
+    // place); clearing before the listeners' await leaves no window for a datagram to slip through.
+    this.forgetStaleFlows(result.staleConntrack);
     await this.reconcile();
     return result;
   }
@@ -279,6 +288,14 @@ export class NodeProxy {
     }
   }
 
+  /** Closes the UDP flows of every listener that `entries` delete. */
+  private forgetStaleFlows(entries: readonly StaleConntrackEntry[]): void {
+    if (entries.length === 0) return;
+    for (const listener of this.listenersByKey.values()) {
+      listener.flows?.forget((flow) => flow.conntrack !== undefined && staleEntryFor(entries, flow.conntrack) !== undefined);
+    }
+  }
+
   /** A TCP client arrived on a listener: dial an endpoint, then splice. */
   private acceptTcp(info: ListenerInfo, client: net.Socket): void {
     this.sockets.add(client);
@@ -308,7 +325,20 @@ export class NodeProxy {
       podName: ep.podName,
       nodeName: ep.nodeName,
     });
-    return address && 'host' in address ? { host: address.host, port: address.port, endpoint: ep.endpoint } : undefined;
+    if (!address || !('host' in address)) return undefined;
+    const conntrack: ConntrackFlow = { protocol: 'UDP', ...this.frontendOf(info), replySrc: ep.ip, replyPortSrc: ep.port };
+    return { host: address.host, port: address.port, endpoint: ep.endpoint, conntrack };
+  }
+
+  /**
+   * Where a listener's clients sent to, as a conntrack entry records it: the node address and
+   * nodePort, or the LoadBalancer address and Service port (the ClusterIP for a host port whose
+   * Service has no LoadBalancer address yet).
+   */
+  private frontendOf(info: ListenerInfo): { origDst: string; origPortDst: number } {
+    if (info.kind === 'nodePort') return { origDst: info.host, origPortDst: info.port };
+    const port = this.options.proxier.table.servicePort(info.servicePort);
+    return { origDst: port?.loadBalancerVIPs[0] ?? port?.clusterIP ?? info.host, origPortDst: port?.port ?? info.port };
   }
 
   /** Live health of a service port for its health-check server. */

@@ -1,11 +1,31 @@
 // A UDP flow table: one backend socket per client address, replies sent back to that client
-// from the listener, flows forgotten after an idle timeout (conntrack's UDP timeout is 30 s).
+// from the listener, flows forgotten after an idle timeout (conntrack's UDP timeout is 30 s) or
+// when kube-proxy's cleanup deletes their entry (`forget`), so the next datagram picks again.
 import dgram from 'node:dgram';
+import type { ConntrackFlow } from '../conntrack/filter.js';
+
+/** Where a new flow goes. */
+export interface UdpFlowTarget {
+  /** The endpoint's real address. */
+  readonly host: string;
+  readonly port: number;
+  /** The endpoint's name (`ip:port`). */
+  readonly endpoint: string;
+  /** The flow's conntrack entry in the kernel's terms (what stale-entry cleanup matches). */
+  readonly conntrack?: ConntrackFlow;
+}
+
+/** One client's flow, as {@link UdpFlowTable.forget} shows it. */
+export interface UdpFlowInfo {
+  readonly clientIP: string;
+  readonly clientPort: number;
+  readonly endpoint: string;
+  readonly conntrack: ConntrackFlow | undefined;
+}
 
 /** One client's flow. */
-interface Flow {
+interface Flow extends UdpFlowInfo {
   readonly socket: dgram.Socket;
-  readonly endpoint: string;
   timer: NodeJS.Timeout;
 }
 
@@ -13,8 +33,8 @@ interface Flow {
 export interface UdpFlowTableOptions {
   /** Idle time after which a flow is dropped (ms). Default 30 000. */
   readonly idleTimeoutMs?: number;
-  /** Picks the backend for a new flow: its real address and endpoint name, or undefined to drop. */
-  readonly pick: (clientIP: string, clientPort: number) => { host: string; port: number; endpoint: string } | undefined;
+  /** Picks the backend for a new flow, or undefined to drop the datagram. */
+  readonly pick: (clientIP: string, clientPort: number) => UdpFlowTarget | undefined;
 }
 
 /** Forwards datagrams arriving on `listener` to per-client backend flows. */
@@ -51,9 +71,20 @@ export class UdpFlowTable {
         this.touch(key);
         this.listener.send(reply, rinfo.port, rinfo.address);
       });
-      socket.on('error', () => this.drop(key));
+      // A refused datagram (ICMP port unreachable) ends the flow; one that was forgotten already
+      // leaves its successor alone.
+      socket.on('error', () => {
+        if (this.flows.get(key)?.socket === socket) this.drop(key);
+      });
       socket.connect(target.port, target.host);
-      flow = { socket, endpoint: target.endpoint, timer: setTimeout(() => this.drop(key), this.idleTimeoutMs) };
+      flow = {
+        clientIP: rinfo.address,
+        clientPort: rinfo.port,
+        endpoint: target.endpoint,
+        conntrack: target.conntrack,
+        socket,
+        timer: setTimeout(() => this.drop(key), this.idleTimeoutMs),
+      };
       this.flows.set(key, flow);
       const pending = flow;
       socket.once('connect', () => pending.socket.send(msg));
@@ -82,6 +113,20 @@ export class UdpFlowTable {
     clearTimeout(flow.timer);
     this.flows.delete(key);
     flow.socket.close();
+  }
+
+  /**
+   * Closes the flows `stale` picks and releases their backend sockets: the client's next datagram
+   * starts a new flow (conntrack entry deletion). Returns how many were closed.
+   */
+  forget(stale: (flow: UdpFlowInfo) => boolean): number {
+    let closed = 0;
+    for (const [key, flow] of [...this.flows]) {
+      if (!stale(flow)) continue;
+      this.drop(key);
+      closed++;
+    }
+    return closed;
   }
 
   /** Closes every flow (the listener is closed by its owner). */

@@ -4,7 +4,7 @@ import type { EndpointSlice, IPFamily, KubernetesObject, Service } from '@kemu/c
 import { NodePortConflictError } from '../errors.js';
 import { endpointsForPort, readEndpoints, sliceOwnerKey } from './endpoints.js';
 import { readServicePorts, skipReason } from './service-port.js';
-import type { EndpointInfo, ServicePortInfo, TableWarning } from './types.js';
+import type { EndpointInfo, ServicePortInfo, ServicePortState, TableWarning } from './types.js';
 
 /**
  * Orders service ports by `namespace/name` first (as upstream's test sort orders rules by the
@@ -129,6 +129,11 @@ export class ServiceTable {
   /** Service ports of one Service (`namespace/name`). */
   portsOf(service: string): readonly ServicePortInfo[] {
     return this.entries.get(service)?.ports ?? [];
+  }
+
+  /** The ports of one Service with their endpoints, what conntrack cleanup compares across a change. */
+  portStates(service: string): ServicePortState[] {
+    return this.portsOf(service).map((port) => ({ port, endpoints: this.endpoints(port.key) }));
   }
 
   /** The endpoints of a service port, sorted by `ip:port`. */

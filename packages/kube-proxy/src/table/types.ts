@@ -79,6 +79,12 @@ export interface EndpointInfo {
   readonly nftBase: string;
 }
 
+/** A Service port with its endpoints (serving or not), as one sync saw it. */
+export interface ServicePortState {
+  readonly port: ServicePortInfo;
+  readonly endpoints: readonly EndpointInfo[];
+}
+
 /** Something kube-proxy would skip, with why (it logs these and carries on). */
 export interface TableWarning {
   readonly object: string;

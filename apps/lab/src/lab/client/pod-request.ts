@@ -48,7 +48,7 @@ export async function runningPod(client: LabClient, namespace: string, name: str
 
 /** One request to send from a pod. */
 export interface PodRequest {
-  /** Absolute URL whose host is an address (names are resolved before, see resolveHost). */
+  /** Absolute URL; a name as host is resolved by the pod's agent as the pod would (`kemu curl` resolves first, see resolveHost). */
   url: URL;
   /** The Host header (the name as written); default the URL's host. */
   host?: string;

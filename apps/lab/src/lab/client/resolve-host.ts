@@ -1,8 +1,10 @@
 // A URL's host as a pod would resolve it: an address as is, a name through the cluster DNS with
-// the search path of the pod's /etc/resolv.conf (ClusterFirst). The pod proxies take addresses
-// only, so `kemu curl/trace --from` resolve here, with the same model the lab's DNS server answers from.
+// the search path of the pod's /etc/resolv.conf (ClusterFirst). `kemu curl/trace --from` resolve
+// here, with the same rules the pod's node agent applies to a name (@kemu/kube-proxy's
+// resolvePodName) and the same model the lab's DNS server answers from, to show the address and
+// to trace the model with it.
 import { type KubernetesObject, tryParseIP } from '@kemu/core';
-import { ClusterDns, ServiceTable } from '@kemu/kube-proxy';
+import { ClusterDns, resolvePodName, ServiceTable } from '@kemu/kube-proxy';
 import { UnresolvedHostError } from '../errors.js';
 
 /** How a host was resolved. */
@@ -29,17 +31,8 @@ export function urlHost(url: URL): string {
 export function resolveHost(host: string, namespace: string, objects: readonly KubernetesObject[]): ResolvedHost {
   const literal = tryParseIP(host);
   if (literal) return { host, ip: literal.toString(), source: 'address' };
-  const dns = new ClusterDns(ServiceTable.from(objects));
-  const tried = dns.expandQuery(host, namespace);
-  for (const name of tried) {
-    for (const type of ['A', 'AAAA'] as const) {
-      const answer = dns.answer({ name, type });
-      // An ExternalName Service answers a CNAME outside the cluster: kemu never leaves loopback.
-      const record = answer.answers.find((r) => r.type === type);
-      if (answer.rcode === 'NOERROR' && record && typeof record.data === 'string') {
-        return { host, ip: record.data, source: 'cluster-dns', name };
-      }
-    }
-  }
-  throw new UnresolvedHostError(host, tried);
+  const answer = resolvePodName(new ClusterDns(ServiceTable.from(objects)), host, namespace);
+  if (answer.kind === 'address') return { host, ip: answer.ip, source: 'cluster-dns', name: answer.name };
+  // An ExternalName Service answers a CNAME outside the cluster: kemu never leaves loopback.
+  throw new UnresolvedHostError(host, answer.kind === 'nxdomain' ? answer.tried : [answer.name]);
 }
