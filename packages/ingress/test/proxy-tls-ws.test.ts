@@ -90,6 +90,15 @@ function tlsGet(port: number, servername: string, host = servername): Promise<{ 
 }
 
 describe('TLS', () => {
+  it('signs the generated default certificate with SHA-256, never SHA-1', async () => {
+    // ingress-nginx's fake certificate is signed sha256WithRSAEncryption (internal/net/ssl: x509
+    // defaults); browsers and Go's TLS reject SHA-1 signatures (CA/B Forum BR 7.1.3).
+    const { X509Certificate } = await import('node:crypto');
+    const der = new X509Certificate(fooPair.cert).raw;
+    // ecdsa-with-SHA256 is OID 1.2.840.10045.4.3.2: 06 08 2a 86 48 ce 3d 04 03 02
+    expect(der.includes(Buffer.from('06082a8648ce3d040302', 'hex'))).toBe(true);
+  });
+
   it('serves the Secret of the host chosen by SNI and routes by Host, with X-Forwarded-Proto https', async () => {
     const p = await start([tlsSecret(fooPair)]);
     const res = await tlsGet(p.address('https').port, 'foo.com');

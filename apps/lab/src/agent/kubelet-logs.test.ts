@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { createMemoryStore, MemoryBackend, type Node, type Store } from '@kemu/core';
+import { createMemoryStore, MemoryBackend, type Node, type Store, updateWithRetry } from '@kemu/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LabClient } from '../lab/client/api-client.js';
 import { type FullLab, startFullLab } from '../wiring/full-lab.js';
@@ -52,10 +52,12 @@ describe('pods/log for a pod that runs in a kemu agent', () => {
     return { status: response.status, body: await response.text() };
   }
 
-  it("publishes the agent's kubelet port on its Node", async () => {
+  it("publishes the agent's kubelet port and serving certificate fingerprint on its Node", async () => {
     const node = (await store.get<Node>({ kind: 'Node', name: 'node-a' }))!;
     expect(node.status?.daemonEndpoints?.kubeletEndpoint?.Port).toBe(runtime.kubelet.port);
-    expect(runtime.kubelet.url).toMatch(/^http:\/\/127\.0\.0\.2:\d+$/);
+    expect(runtime.kubelet.url).toMatch(/^https:\/\/127\.0\.0\.2:\d+$/);
+    expect(node.metadata.annotations?.['kemu.dev/kubelet-serving-cert-sha256']).toBe(runtime.kubelet.fingerprint);
+    expect(runtime.kubelet.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
   });
 
   it("answers GET pods/NAME/log with the log the agent's pod wrote", async () => {
@@ -135,12 +137,39 @@ describe('pods/log for a pod that runs in a kemu agent', () => {
     });
   });
 
+  it('answers 500 naming the node and both fingerprints when the Node pins another certificate', async () => {
+    // kemu pins the kubelet's certificate (kubelet-dial.ts); upstream would need --kubelet-certificate-authority.
+    const pin = (fingerprint: string) =>
+      updateWithRetry<Node>(store, { kind: 'Node', name: 'node-a' }, (node) => {
+        node.metadata.annotations = { ...node.metadata.annotations, 'kemu.dev/kubelet-serving-cert-sha256': fingerprint };
+        return node;
+      });
+    const other = `${'AB:'.repeat(31)}AB`;
+    await pin(other);
+    try {
+      const answer = await vi.waitFor(
+        async () => {
+          const log = await podLog();
+          expect(log.status).toBe(500);
+          return log;
+        },
+        { timeout: 5000 },
+      );
+      expect(JSON.parse(answer.body).message).toContain(
+        `the kubelet of node node-a at 127.0.0.2:${runtime.kubelet.port} presented a certificate with SHA-256 fingerprint ${runtime.kubelet.fingerprint}, but the Node pins ${other}`,
+      );
+    } finally {
+      await pin(runtime.kubelet.fingerprint);
+    }
+    await vi.waitFor(async () => expect((await podLog()).status).toBe(200), { timeout: 5000 });
+  });
+
   it('answers 500 naming the kubelet when the agent no longer listens', async () => {
     await runtime.kubelet.close();
     const answer = await podLog();
     expect(answer.status).toBe(500);
     expect(JSON.parse(answer.body).message).toMatch(
-      /the kubelet of pod default\/echo on node node-a did not answer at http:\/\/127\.0\.0\.2:\d+/,
+      /the kubelet of pod default\/echo on node node-a did not answer at https:\/\/127\.0\.0\.2:\d+/,
     );
   });
 });

@@ -1,13 +1,21 @@
+import { checkServerIdentity, connect } from 'node:tls';
 import { createMemoryStore, MemoryBackend, type Node } from '@kemu/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Agent, fetch } from 'undici';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { containerLogsURL, kubeletEndpointOf, publicIPAnnotation } from '../lab/remote-logs.js';
 import { ContainerLog } from '../lab/runtime/logs.js';
-import { KubeletServer, publishKubeletPort } from './kubelet-server.js';
+import { KubeletServer, publishKubeletEndpoint } from './kubelet-server.js';
+import { generateKubeletServingCertificate } from './kubelet-serving-cert.js';
 
 // The kubelet's read-only log endpoint (kubernetes pkg/kubelet/server/server.go getContainerLogs):
-// GET /containerLogs/{podNamespace}/{podID}/{containerName}?tailLines=N, plain text.
+// GET /containerLogs/{podNamespace}/{podID}/{containerName}?tailLines=N, plain text, over HTTPS
+// (the kubelet serves only TLS on 10250). The client trusts exactly the generated certificate and
+// checks the server's address against its subjectAltNames, so every request below shows the
+// certificate names the address the kubelet listens on.
 describe('KubeletServer', () => {
   const token = 'lab-kubelet-token';
+  const certificate = generateKubeletServingCertificate('node-a', ['127.0.0.1']);
+  const dispatcher = new Agent({ connect: { ca: certificate.cert } });
   let server: KubeletServer;
   const pods = new Map<string, Map<string, ContainerLog>>();
   let web: ContainerLog;
@@ -26,7 +34,8 @@ describe('KubeletServer', () => {
         ['sidecar', sidecar],
       ]),
     );
-    server = new KubeletServer({ source: { logs: (ns, pod) => pods.get(`${ns}/${pod}`) }, host: '127.0.0.1', token });
+    const source = { logs: (ns: string, pod: string) => pods.get(`${ns}/${pod}`) };
+    server = new KubeletServer({ source, host: '127.0.0.1', token, certificate });
     await server.start();
   });
 
@@ -35,10 +44,42 @@ describe('KubeletServer', () => {
     pods.clear();
   });
 
+  afterAll(() => dispatcher.close());
+
   async function get(path: string, bearer = token): Promise<{ status: number; body: string; type: string | null }> {
-    const response = await fetch(`${server.url}${path}`, bearer ? { headers: { authorization: `Bearer ${bearer}` } } : {});
+    const headers = bearer ? { authorization: `Bearer ${bearer}` } : undefined;
+    const response = await fetch(`${server.url}${path}`, { dispatcher, headers });
     return { status: response.status, body: await response.text(), type: response.headers.get('content-type') };
   }
+
+  it('serves HTTPS with its certificate, whose subjectAltNames name the address it listens on', async () => {
+    // cmd/kubelet/app/server.go InitializeTLS: the kubelet serves TLS with the certificate it was given or made.
+    expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const presented = await new Promise<string | undefined>((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port: server.port, ca: certificate.cert }, () => {
+        resolve(socket.getPeerX509Certificate()?.fingerprint256);
+        socket.destroy();
+      });
+      socket.on('error', reject);
+    });
+    expect(presented).toBe(certificate.fingerprint);
+  });
+
+  it('is refused by a client that checks its certificate against another address', async () => {
+    // The subjectAltNames are the node's name and addresses, nothing else (RFC 6125 §6.4: an IP is
+    // matched against iPAddress entries only).
+    const error = await new Promise<Error>((resolve) => {
+      const socket = connect({
+        host: '127.0.0.1',
+        port: server.port,
+        ca: certificate.cert,
+        checkServerIdentity: (_host, cert) => checkServerIdentity('127.0.0.9', cert),
+      });
+      socket.on('secureConnect', () => socket.destroy());
+      socket.on('error', resolve);
+    });
+    expect(error.message).toMatch(/IP: 127\.0\.0\.9 is not in the cert's list: 127\.0\.0\.1/);
+  });
 
   it('answers /healthz with ok, without credentials', async () => {
     expect(await get('/healthz', '')).toMatchObject({ status: 200, body: 'ok' });
@@ -75,6 +116,7 @@ describe('KubeletServer', () => {
   it('streams lines written after the request when follow=true, until the container ends', async () => {
     // server.go getContainerLogs writes through a flushwriter; ReadLogs follows until the container stops.
     const response = await fetch(`${server.url}/containerLogs/default/web-0/web?tailLines=1&follow=true`, {
+      dispatcher,
       headers: { authorization: `Bearer ${token}` },
     });
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
@@ -120,8 +162,11 @@ describe('KubeletServer', () => {
 });
 
 describe('the kubelet endpoint on the Node', () => {
-  it('is published as status.daemonEndpoints.kubeletEndpoint.Port and read with the public-ip annotation', async () => {
-    // NodeDaemonEndpoints (core/v1 types.go) carries the kubelet port the API server dials.
+  const fingerprint = generateKubeletServingCertificate('node-a', ['127.0.0.2']).fingerprint;
+
+  it('is published as status.daemonEndpoints.kubeletEndpoint.Port with the certificate fingerprint, and read with the public-ip annotation', async () => {
+    // NodeDaemonEndpoints (core/v1 types.go) carries the kubelet port the API server dials; the
+    // kemu.dev annotation carries what the API server pins (upstream pins nothing without a CA).
     const store = createMemoryStore({ backend: new MemoryBackend() });
     const node: Node = {
       apiVersion: 'v1',
@@ -130,14 +175,18 @@ describe('the kubelet endpoint on the Node', () => {
       status: { addresses: [{ type: 'InternalIP', address: '172.18.0.2' }] },
     };
     await store.create(node);
-    await publishKubeletPort(store, 'node-a', 41234);
+    await publishKubeletEndpoint(store, 'node-a', 41234, fingerprint);
     const published = (await store.get<Node>({ kind: 'Node', name: 'node-a' }))!;
     expect(published.status?.daemonEndpoints).toEqual({ kubeletEndpoint: { Port: 41234 } });
     expect(published.status?.addresses).toEqual(node.status?.addresses);
+    expect(published.metadata.annotations).toEqual({
+      [publicIPAnnotation]: '127.0.0.2',
+      'kemu.dev/kubelet-serving-cert-sha256': fingerprint,
+    });
     const endpoint = kubeletEndpointOf(published)!;
-    expect(endpoint).toEqual({ address: '127.0.0.2', port: 41234 });
+    expect(endpoint).toEqual({ address: '127.0.0.2', port: 41234, certificateSHA256: fingerprint });
     expect(containerLogsURL(endpoint, 'default', 'web-0', 'web', { tailLines: 5 })).toBe(
-      'http://127.0.0.2:41234/containerLogs/default/web-0/web?tailLines=5',
+      'https://127.0.0.2:41234/containerLogs/default/web-0/web?tailLines=5',
     );
     await store.close();
   });

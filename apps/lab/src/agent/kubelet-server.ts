@@ -1,12 +1,15 @@
 import { timingSafeEqual } from 'node:crypto';
-import http from 'node:http';
+import type http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { type Node, type Store, updateWithRetry } from '@kemu/core';
 import { KubeletLogsError, PodLogOptionsError } from '../lab/errors.js';
+import { kubeletServingCertAnnotation } from '../lab/kubelet-dial.js';
 import { decodePodLogOptions, validatePodLogOptions } from '../lab/pod-log-options.js';
 import type { ContainerLogStream } from '../lab/runtime/log-stream.js';
 import { type ContainerLogRequest, type KubeletLogSource, openContainerLog } from '../lab/runtime/open-container-log.js';
+import type { KubeletServingCertificate } from './kubelet-serving-cert.js';
 
 export type { KubeletLogSource } from '../lab/runtime/open-container-log.js';
 
@@ -18,6 +21,8 @@ export interface KubeletServerOptions {
   host: string;
   /** Port; default 0 (any free port), as the kubelet's 10250 would clash between agents on one host. */
   port?: number;
+  /** The serving certificate (generated or `--kubelet-tls-cert`); the kubelet serves only HTTPS on 10250. */
+  certificate: KubeletServingCertificate;
   /**
    * The bearer token `/containerLogs` requires (the lab's kubelet credentials); without one the
    * endpoint is open (unit tests). `/healthz` never needs it, as the kubelet's healthz port.
@@ -26,7 +31,7 @@ export interface KubeletServerOptions {
 }
 
 /**
- * The read-only part of the kubelet's HTTP server (pkg/kubelet/server/server.go): `GET /healthz`
+ * The read-only part of the kubelet's HTTPS server (pkg/kubelet/server/server.go): `GET /healthz`
  * and `GET /containerLogs/{podNamespace}/{podID}/{containerName}` with PodLogOptions in the query
  * (`follow`, `previous`, `timestamps`, `sinceSeconds`, `sinceTime`, `tailLines` or the legacy
  * `tail`, `limitBytes`), answering plain text written out as the log is read, so a follower sees
@@ -34,11 +39,12 @@ export interface KubeletServerOptions {
  * another process (kemu's lab/remote-logs.ts).
  */
 export class KubeletServer {
-  private readonly server: http.Server;
+  private readonly server: https.Server;
   private boundPort = 0;
 
   constructor(private readonly options: KubeletServerOptions) {
-    this.server = http.createServer((request, response) => this.handle(request, response));
+    const { cert, key } = options.certificate;
+    this.server = https.createServer({ cert, key }, (request, response) => this.handle(request, response));
   }
 
   /** Starts listening; resolves with the port (published as the Node's daemonEndpoints.kubeletEndpoint.Port). */
@@ -59,10 +65,15 @@ export class KubeletServer {
     return this.boundPort;
   }
 
+  /** SHA-256 fingerprint of the serving certificate, which the Node publishes for the API server to pin. */
+  get fingerprint(): string {
+    return this.options.certificate.fingerprint;
+  }
+
   /** The base URL once started. */
   get url(): string {
     const host = this.options.host.includes(':') ? `[${this.options.host}]` : this.options.host;
-    return `http://${host}:${this.boundPort}`;
+    return `https://${host}:${this.boundPort}`;
   }
 
   /** Stops listening and drops open connections. */
@@ -149,12 +160,20 @@ function logRequest(params: URLSearchParams): ContainerLogRequest {
 }
 
 /**
- * Publishes the kubelet's port on its Node as the kubelet does (`status.daemonEndpoints.kubeletEndpoint.Port`,
- * pkg/kubelet/nodestatus setters.go); the API server reads it to reach the node for pods/log.
+ * Publishes the kubelet on its Node: its port as the kubelet does (`status.daemonEndpoints.kubeletEndpoint.Port`,
+ * pkg/kubelet/nodestatus setters.go), and the SHA-256 fingerprint of its serving certificate in the
+ * `kemu.dev/kubelet-serving-cert-sha256` annotation, which the API server pins when it dials the
+ * port for pods/log. One write, so the port is never read with another start's fingerprint.
  */
-export async function publishKubeletPort(store: Store, node: string, port: number): Promise<void> {
+export async function publishKubeletEndpoint(store: Store, node: string, port: number, fingerprint: string): Promise<void> {
   await updateWithRetry<Node>(store, { kind: 'Node', name: node }, (current) => {
-    if (current.status?.daemonEndpoints?.kubeletEndpoint?.Port === port) return undefined;
+    const annotations = current.metadata.annotations ?? {};
+    if (
+      current.status?.daemonEndpoints?.kubeletEndpoint?.Port === port &&
+      annotations[kubeletServingCertAnnotation] === fingerprint
+    )
+      return undefined;
+    current.metadata.annotations = { ...annotations, [kubeletServingCertAnnotation]: fingerprint };
     current.status = {
       ...current.status,
       daemonEndpoints: { ...current.status?.daemonEndpoints, kubeletEndpoint: { Port: port } },

@@ -9,7 +9,8 @@ import { NodeAgent } from '../lab/runtime/node-agent.js';
 import { createPodNetwork, type LabPodNetwork } from '../wiring/cni.js';
 import { createCsiVolumes } from '../wiring/csi.js';
 import { NodeNotAdmittedError } from '../wiring/errors.js';
-import { KubeletServer, publishKubeletPort } from './kubelet-server.js';
+import { KubeletServer, publishKubeletEndpoint } from './kubelet-server.js';
+import { generateKubeletServingCertificate, type KubeletServingCertificate } from './kubelet-serving-cert.js';
 
 /** Options of {@link startNodeRuntime}. */
 export interface NodeRuntimeOptions {
@@ -27,6 +28,8 @@ export interface NodeRuntimeOptions {
   heartbeatMs?: number;
   /** How long to wait for the control plane to give the Node a pod CIDR; default 30 s. */
   admissionTimeoutMs?: number;
+  /** The kubelet's serving certificate (`--kubelet-tls-cert`); default: a self-signed one made at start, as the kubelet's. */
+  kubeletCertificate?: KubeletServingCertificate;
   log?(message: string): void;
 }
 
@@ -37,7 +40,7 @@ export interface NodeRuntime {
   readonly podNetwork: LabPodNetwork;
   /** The kubelet part: pods, heartbeats, logs. */
   readonly agent: NodeAgent;
-  /** The kubelet's HTTP server (`/containerLogs`) on the advertise address; the API server proxies pods/log to it. */
+  /** The kubelet's HTTPS server (`/containerLogs`) on the advertise address; the API server proxies pods/log to it. */
   readonly kubelet: KubeletServer;
   /** Stops pods (with their grace periods; they stay in the store), the agent and the informers. */
   close(): Promise<void>;
@@ -89,13 +92,14 @@ export async function startNodeRuntime(options: NodeRuntimeOptions): Promise<Nod
   });
   const context: LabContext = { store, informers, pods: registry, nodes: [node], log };
   const addons = [podNetwork.addon, csi.addon];
-  const kubelet = new KubeletServer({ source: agent, host: options.advertise, token: kubeletToken });
+  const certificate = options.kubeletCertificate ?? generateKubeletServingCertificate(node, [options.advertise]);
+  const kubelet = new KubeletServer({ source: agent, host: options.advertise, token: kubeletToken, certificate });
   agent.start();
   try {
     await informers.start();
     for (const addon of addons) await addon.start(context);
     await podNetwork.agent(node);
-    await publishKubeletPort(store, node, await kubelet.start());
+    await publishKubeletEndpoint(store, node, await kubelet.start(), certificate.fingerprint);
   } catch (error) {
     await kubelet.close().catch(() => undefined);
     await agent.close().catch(() => undefined);

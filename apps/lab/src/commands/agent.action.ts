@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { loadKubeletServingCertificate } from '../agent/kubelet-serving-cert.js';
 import { startNodeRuntime } from '../agent/node-runtime.js';
 import { CliExit, exitCodes } from '../cli/exit.js';
 import { untilStopSignal } from '../cli/signals.js';
@@ -12,6 +13,7 @@ export async function runAgent(options: AgentOptions): Promise<void> {
     throw new CliExit(exitCodes.userError, 'error: --store must be redis://HOST:PORT[/db]: agents share the lab through Redis');
   if (!isIP(options.advertise))
     throw new CliExit(exitCodes.userError, `error: --advertise must be an IP address, got "${options.advertise}"`);
+  const kubeletCertificate = kubeletCertificateOf(options);
   const store = (await openStore(options.store, options.lab))!;
   const started = performance.now();
   const log = (message: string) => process.stderr.write(`${message}\n`);
@@ -25,6 +27,7 @@ export async function runAgent(options: AgentOptions): Promise<void> {
       dataDir: options.dataDir ?? defaultLabDataDir(options.lab),
       heartbeatMs: options.heartbeat,
       admissionTimeoutMs: options.admissionTimeout,
+      kubeletCertificate,
       log,
     });
   } catch (error) {
@@ -33,11 +36,23 @@ export async function runAgent(options: AgentOptions): Promise<void> {
   }
   const endpoint = (await runtime.podNetwork.agent(options.node)).endpoint;
   process.stdout.write(
-    `kemu agent ${options.node} up in ${Math.round(performance.now() - started)} ms: tunnel ${endpoint.address}:${endpoint.tunnelPort}, VXLAN ${endpoint.address}:${endpoint.vxlanPort}\n`,
+    `kemu agent ${options.node} up in ${Math.round(performance.now() - started)} ms: tunnel ${endpoint.address}:${endpoint.tunnelPort}, VXLAN ${endpoint.address}:${endpoint.vxlanPort}, kubelet ${runtime.kubelet.url}\n`,
   );
   await untilStopSignal();
   process.stdout.write(`stopping node ${options.node}: pods get SIGTERM and their grace period…\n`);
   await runtime.close();
   await store.close();
   process.stdout.write('agent stopped\n');
+}
+
+/** The certificate of `--kubelet-tls-cert` and `--kubelet-tls-key`, which go together; undefined for a generated one. */
+function kubeletCertificateOf(options: AgentOptions) {
+  const { kubeletTlsCert: cert, kubeletTlsKey: key } = options;
+  if (!cert && !key) return undefined;
+  if (!cert || !key)
+    throw new CliExit(
+      exitCodes.userError,
+      'error: --kubelet-tls-cert and --kubelet-tls-key go together: give both, or neither for a self-signed certificate',
+    );
+  return loadKubeletServingCertificate(cert, key);
 }

@@ -11,6 +11,8 @@ export interface AgentOptions {
   dataDir?: string;
   heartbeat: number;
   admissionTimeout: number;
+  kubeletTlsCert?: string;
+  kubeletTlsKey?: string;
 }
 
 /** `kemu agent --store redis://… --lab NAME --node NODE --advertise ADDR`: one node of a lab as its own process. */
@@ -40,6 +42,11 @@ export function defineAgentCommand(program: Command): void {
       parseInteger('--admission-timeout', 100),
       30_000,
     )
+    .option(
+      '--kubelet-tls-cert <file>',
+      'PEM certificate the kubelet endpoint serves HTTPS with (intermediates may follow it), as the kubelet’s --tls-cert-file; default: a self-signed one made at each start',
+    )
+    .option('--kubelet-tls-key <file>', 'PEM private key of --kubelet-tls-cert, as the kubelet’s --tls-private-key-file')
     .action(async (options: AgentOptions) => {
       const { runAgent } = await import('./agent.action.js');
       await runAgent(options);

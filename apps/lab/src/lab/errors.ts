@@ -21,6 +21,10 @@ export const labErrorCodes = {
     "the kubelet of a pod's node refused its log (no such container, no previous instance, waiting to start) or could not be reached",
   KEMU_LAB_POD_LOG_OPTIONS:
     'a pods/log request the API server refuses before reading any log (400): a value that does not parse, or no valid container',
+  KEMU_LAB_KUBELET_CERTIFICATE:
+    "the kubelet of a pod's node presented a serving certificate other than the one its Node pins (kemu.dev/kubelet-serving-cert-sha256), or the Node pins none",
+  KEMU_LAB_KUBELET_TLS_FILES:
+    '`kemu agent --kubelet-tls-cert/--kubelet-tls-key`: a file that cannot be read, holds no PEM certificate or key, or a key that does not match the certificate',
 } as const;
 
 /** One of the codes in {@link labErrorCodes}. */
@@ -136,6 +140,7 @@ export class UnresolvedHostError extends KemuError {
  * The kubelet of a pod's node refused its log (the pod or container is not on the node, there is no
  * previous instance, the container waits to start) or, for a `kemu agent` process, could not be
  * reached; `status` is what the API server answers (404/400 passed through, 500 otherwise).
+ * `code` is set by the subclass {@link KubeletCertificateError}.
  */
 export class KubeletLogsError extends KemuError {
   constructor(
@@ -143,8 +148,29 @@ export class KubeletLogsError extends KemuError {
     readonly reason: 'BadRequest' | 'NotFound' | 'InternalError',
     message: string,
     cause?: unknown,
+    code: 'KEMU_LAB_KUBELET_LOGS' | 'KEMU_LAB_KUBELET_CERTIFICATE' = 'KEMU_LAB_KUBELET_LOGS',
   ) {
-    super('KEMU_LAB_KUBELET_LOGS', message, { cause, userError: status !== 500 });
+    super(code, message, { cause, userError: status !== 500 });
+  }
+}
+
+/**
+ * The kubelet a Node publishes did not present the serving certificate the Node pins, or the Node
+ * pins none, so the API server sent it nothing (not the kubelet token): a 500, as any kubelet it
+ * cannot use. Upstream's
+ * API server checks the kubelet's certificate only against `--kubelet-certificate-authority`;
+ * kemu pins each agent's certificate by the SHA-256 fingerprint it publishes instead.
+ */
+export class KubeletCertificateError extends KubeletLogsError {
+  constructor(message: string) {
+    super(500, 'InternalError', message, undefined, 'KEMU_LAB_KUBELET_CERTIFICATE');
+  }
+}
+
+/** `kemu agent --kubelet-tls-cert FILE --kubelet-tls-key FILE` names files it cannot serve with. */
+export class KubeletServingCertificateError extends KemuError {
+  constructor(message: string, cause?: unknown) {
+    super('KEMU_LAB_KUBELET_TLS_FILES', message, { cause });
   }
 }
 

@@ -19,6 +19,7 @@ export interface PEMPair {
 export async function selfSignedPair(hosts: readonly string[] = ['localhost']): Promise<PEMPair> {
   const pems = await generate([{ name: 'commonName', value: 'Kubernetes Ingress Controller Fake Certificate' }], {
     keyType: 'ec',
+    algorithm: 'sha256',
     curve: 'P-256',
     notAfterDate: new Date(Date.now() + 365 * 86_400_000),
     extensions: [{ name: 'subjectAltName', altNames: hosts.map((h) => ({ type: 2 as const, value: h })) }],
