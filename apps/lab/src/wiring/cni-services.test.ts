@@ -108,12 +108,27 @@ describe('ClusterIPSelection', () => {
     expect(selection.resolverFor('n1')(http80, from('n1'))).toEqual({ ip: '10.244.1.2', port: 8080 });
   });
 
-  it('leaves addresses that are no Service (or another port or protocol) alone', async () => {
+  it('leaves addresses that are no Service alone', async () => {
+    const selection = await selectionOf(`${service('web', '10.96.0.10')}\n---\n${slice('web', [endpoint('10.244.1.2', 'n1')])}`);
+    expect(selection.resolverFor('n1')({ ip: '10.244.1.2', port: 8080, protocol: 'TCP' }, from('n1'))).toBeUndefined();
+  });
+
+  it('fails a ClusterIP on a port or protocol its Service does not serve, naming the ports it does', async () => {
+    // nftables mode rejects unknown ports of a ClusterIP (the `cluster-ips` set, pkg/proxy/nftables/proxier.go);
+    // iptables mode has no rule for them, so no pod is ever reached.
     const selection = await selectionOf(`${service('web', '10.96.0.10')}\n---\n${slice('web', [endpoint('10.244.1.2', 'n1')])}`);
     const resolve = selection.resolverFor('n1');
-    expect(resolve({ ip: '10.244.1.2', port: 8080, protocol: 'TCP' }, from('n1'))).toBeUndefined();
-    expect(resolve({ ...http80, port: 81 }, from('n1'))).toBeUndefined();
-    expect(resolve({ ...http80, protocol: 'UDP' }, from('n1'))).toBeUndefined();
+    expect(resolve({ ...http80, port: 81 }, from('n1'))).toEqual({
+      reject:
+        'ClusterIP 10.96.0.10 of Service default/web has no port 81/TCP (it serves 80/TCP); no kube-proxy (iptables) rule matches it: in a cluster it goes unanswered',
+    });
+    expect(resolve({ ...http80, protocol: 'UDP' }, from('n1'))).toMatchObject({
+      reject: expect.stringContaining('no port 80/UDP'),
+    });
+    const nftables = await selectionOf(`${service('web', '10.96.0.10')}`, { mode: 'nftables' });
+    expect(nftables.resolverFor('n1')({ ...http80, port: 81 }, from('n1'))).toMatchObject({
+      reject: expect.stringContaining('kube-proxy (nftables) rejects unknown ports of a ClusterIP'),
+    });
   });
 
   it('spreads connections over every ready endpoint with the iptables picker', async () => {

@@ -70,6 +70,8 @@ export class ClusterIPSelection {
   private readonly resolvers = new Map<string, ServiceResolver>();
   /** `ip/port/PROTOCOL` → service port key and how it is addressed; rebuilt after a change. */
   private addresses: Map<string, { key: string; via: 'clusterIP' | 'externalIP' | 'loadBalancer' }> | undefined;
+  /** Every active ClusterIP → its Service and ports (nftables' `cluster-ips` set), for unknown-port rejects. */
+  private clusterIPs: Map<string, { service: string; ports: string[] }> | undefined;
 
   constructor(
     private readonly informers: InformerFactory,
@@ -84,6 +86,7 @@ export class ClusterIPSelection {
         this.table.deleteService(service.metadata.namespace ?? 'default', service.metadata.name);
       } else this.table.upsertService(service);
       this.addresses = undefined;
+      this.clusterIPs = undefined;
       this.clearStaleFlows(key, previous);
     });
     informers.for<EndpointSlice>('EndpointSlice').on((type, slice) => {
@@ -107,7 +110,10 @@ export class ClusterIPSelection {
         const tracked = flow ? this.node(nodeName).udp.lookup(flow, now) : undefined;
         if (tracked) return tracked;
         const selection = this.select(nodeName, dst, src);
-        if (!selection) return undefined;
+        if (!selection) {
+          const unknownPort = this.unknownPortOf(dst);
+          return unknownPort ? { reject: unknownPort } : undefined;
+        }
         if (selection.verdict === 'DNAT' && selection.endpoint) {
           const target = { ip: selection.endpoint.ip, port: selection.endpoint.port };
           if (flow) this.node(nodeName).udp.record(flow, dst, target, now);
@@ -164,11 +170,40 @@ export class ClusterIPSelection {
     for (const node of this.nodes.values()) node.udp.clearStale(entries);
   }
 
+  /**
+   * Why a connection to a ClusterIP on a port its Service does not serve reaches no pod, as each
+   * mode makes it fail: nftables rejects it (the `cluster-ips` set, pkg/proxy/nftables/proxier.go),
+   * IPVS binds the ClusterIP on kube-ipvs0 so the node refuses it, iptables has no rule for it and
+   * it goes unanswered. kemu fails it at once, naming the ports the Service does serve.
+   */
+  private unknownPortOf(dst: ServiceDestination): string | undefined {
+    this.lookup(dst);
+    const known = this.clusterIPs?.get(dst.ip);
+    if (!known) return undefined;
+    const mode = this.options.mode ?? 'iptables';
+    const how =
+      mode === 'nftables'
+        ? 'kube-proxy (nftables) rejects unknown ports of a ClusterIP'
+        : mode === 'ipvs' || mode === 'maglev'
+          ? 'the node refuses it: kube-proxy (ipvs) binds the ClusterIP on kube-ipvs0'
+          : 'no kube-proxy (iptables) rule matches it: in a cluster it goes unanswered';
+    return `ClusterIP ${dst.ip} of Service ${known.service} has no port ${dst.port}/${dst.protocol} (it serves ${known.ports.join(', ')}); ${how}`;
+  }
+
   /** Finds the service port behind a destination (ClusterIP first, then external and LB IPs, as KUBE-SERVICES matches). */
   private lookup(dst: ServiceDestination) {
-    if (!this.addresses) {
+    if (!this.addresses || !this.clusterIPs) {
       this.addresses = new Map();
+      this.clusterIPs = new Map();
       for (const p of this.table.servicePorts()) {
+        if (p.clusterIP) {
+          let known = this.clusterIPs.get(p.clusterIP);
+          if (!known) {
+            known = { service: `${p.namespace}/${p.name}`, ports: [] };
+            this.clusterIPs.set(p.clusterIP, known);
+          }
+          known.ports.push(`${p.port}/${p.protocol}`);
+        }
         const add = (ip: string, via: 'clusterIP' | 'externalIP' | 'loadBalancer') => {
           const k = `${ip}/${p.port}/${p.protocol}`;
           if (!this.addresses?.has(k)) this.addresses?.set(k, { key: p.key, via });
