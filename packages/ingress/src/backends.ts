@@ -24,6 +24,8 @@ export class ObjectIndex {
   readonly slices = new Map<string, EndpointSlice[]>();
   readonly secrets = new Map<string, Secret>();
   readonly namespaces = new Map<string, Record<string, string>>();
+  /** The `slices` key each EndpointSlice (`namespace/name`) is listed under, so replacing one looks at one list. */
+  private readonly sliceOwners = new Map<string, string>();
   /** Resolutions by `namespace/name:port`, dropped on any Service or EndpointSlice change. */
   private readonly resolved = new Map<string, BackendResolution>();
   /** Bumped on every Service or EndpointSlice change: callers may cache resolutions per version. */
@@ -58,6 +60,7 @@ export class ObjectIndex {
         const list = this.slices.get(`${ns}/${owner}`) ?? [];
         list.push(object as EndpointSlice);
         this.slices.set(`${ns}/${owner}`, list);
+        this.sliceOwners.set(key, `${ns}/${owner}`);
         return true;
       }
       default:
@@ -74,10 +77,11 @@ export class ObjectIndex {
     if (object.kind === 'Secret') return this.secrets.delete(key);
     if (object.kind === 'Namespace') return this.namespaces.delete(object.metadata.name);
     if (object.kind !== 'EndpointSlice') return false;
-    for (const [owner, list] of this.slices) {
-      const kept = list.filter((s) => !(s.metadata.name === object.metadata.name && (s.metadata.namespace ?? 'default') === ns));
-      if (kept.length !== list.length) this.slices.set(owner, kept);
-    }
+    const owner = this.sliceOwners.get(key);
+    if (owner === undefined) return true;
+    this.sliceOwners.delete(key);
+    const kept = (this.slices.get(owner) ?? []).filter((s) => `${s.metadata.namespace ?? 'default'}/${s.metadata.name}` !== key);
+    this.slices.set(owner, kept);
     return true;
   }
 

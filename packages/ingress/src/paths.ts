@@ -21,39 +21,42 @@ export function normalizeNginxURI(path: string): string | null {
   let decoded = path;
   if (path.includes('%')) {
     let out = '';
-    for (let i = 0; i < path.length; i++) {
-      const c = path[i];
-      if (c !== '%') {
-        out += c;
-        continue;
-      }
+    let from = 0;
+    for (let i = path.indexOf('%'); i >= 0; i = path.indexOf('%', from)) {
       const hex = path.slice(i + 1, i + 3);
       if (!/^[0-9a-fA-F]{2}$/.test(hex)) return null;
-      out += String.fromCharCode(Number.parseInt(hex, 16));
-      i += 2;
+      out += path.slice(from, i) + String.fromCharCode(Number.parseInt(hex, 16));
+      from = i + 3;
     }
-    decoded = out;
+    decoded = out + path.slice(from);
   }
   if (!decoded.includes('//') && !decoded.includes('/.')) return decoded;
+  // Segment by segment after the first `/` (no array of every part): empty segments merge, `.`
+  // goes, `..` takes the segment before with it; a last `.` or `..` leaves a trailing `/`.
   const segments: string[] = [];
-  const parts = decoded.split('/');
-  for (let i = 1; i < parts.length; i++) {
-    const part = parts[i] as string;
-    const last = i === parts.length - 1;
-    if (part === '' && !last) continue;
-    if (part === '.') {
+  let start = decoded.indexOf('/') + 1;
+  for (;;) {
+    const slash = decoded.indexOf('/', start);
+    const last = slash < 0;
+    const end = last ? decoded.length : slash;
+    const dots = dotSegment(decoded, start, end);
+    if (end === start || dots === 1) {
       if (last) segments.push('');
-      continue;
-    }
-    if (part === '..') {
+    } else if (dots === 2) {
       if (segments.length === 0) return null;
       segments.pop();
       if (last) segments.push('');
-      continue;
-    }
-    segments.push(part);
+    } else segments.push(decoded.slice(start, end));
+    if (last) return `/${segments.join('/')}`;
+    start = end + 1;
   }
-  return `/${segments.join('/')}`;
+}
+
+/** 1 when `path[start, end)` is `.`, 2 when it is `..`, else 0. */
+function dotSegment(path: string, start: number, end: number): number {
+  if (end - start === 1) return path.charCodeAt(start) === 46 ? 1 : 0;
+  if (end - start === 2) return path.charCodeAt(start) === 46 && path.charCodeAt(start + 1) === 46 ? 2 : 0;
+  return 0;
 }
 
 /**

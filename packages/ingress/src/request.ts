@@ -151,6 +151,14 @@ export function noHeaderEdits(): HeaderEdits {
   return { set: {}, add: {}, remove: [] };
 }
 
+/** Shared empty edits and mirrors (frozen: answers never own them). */
+export const emptyEdits: HeaderEdits = Object.freeze({
+  set: Object.freeze({}),
+  add: Object.freeze({}),
+  remove: Object.freeze([]) as unknown as string[],
+}) as HeaderEdits;
+export const noMirrors: BackendOutcome['mirrors'] = Object.freeze([]) as unknown as BackendOutcome['mirrors'];
+
 const noHeaders: ReadonlyMap<string, readonly string[]> = new Map();
 
 /** Applies defaults and splits host/port and path/query. Throws InvalidRequestError on unroutable input. */
@@ -161,15 +169,17 @@ export function normalizeRequest(request: HTTPRequest): NormalizedRequest {
   const path = q < 0 ? request.path : request.path.slice(0, q);
   const query = request.query ?? (q < 0 ? '' : request.path.slice(q + 1));
   const scheme = request.scheme ?? 'http';
-  const headers = request.headers ? new Map<string, string[]>() : noHeaders;
+  // Most requests carry no header a rule looks at: they share one empty map.
+  let headers = noHeaders as Map<string, string[]>;
   for (const name in request.headers) {
     const value = request.headers[name] as string | readonly string[] | undefined;
     if (value === undefined) continue;
+    if (headers === noHeaders) headers = new Map();
     const lower = name.toLowerCase();
-    const list = (headers.get(lower) as string[] | undefined) ?? [];
+    const list = headers.get(lower) ?? [];
     if (typeof value === 'string') list.push(value);
     else list.push(...value);
-    (headers as Map<string, string[]>).set(lower, list);
+    headers.set(lower, list);
   }
   const random = request.random ?? 0;
   if (!(random >= 0 && random < 1)) throw new InvalidRequestError('random', `must be in [0, 1), got ${random}`);
@@ -189,22 +199,45 @@ export function normalizeRequest(request: HTTPRequest): NormalizedRequest {
   };
 }
 
+// The last host asked about and its answer: requests to one host come in runs (a connection's
+// requests, a corpus of probes), and this runs on every request.
+let lastHost = '';
+let lastName = '';
+
 /** Lower-case host without port or trailing dot (RFC 3986 §3.2.2: hosts are case-insensitive). */
 export function hostWithoutPort(host: string): string {
-  // Fast path: already a bare lower-case name (the common case on every request).
-  let plain = host.length > 0 && host.charCodeAt(host.length - 1) !== 46;
-  for (let i = 0; plain && i < host.length; i++) {
-    const c = host.charCodeAt(i);
-    plain = (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45 || c === 46;
+  if (host !== lastHost) {
+    lastName = hostName(host);
+    lastHost = host;
   }
-  if (plain) return host;
+  return lastName;
+}
+
+function hostName(host: string): string {
+  // Fast path, one scan: a name of letters, digits, `-` and `.` with at most one `:port` (the
+  // common case on every request) needs at most a cut and a lower-casing.
+  let simple = host.length > 0;
+  let upper = false;
+  let colon = -1;
+  for (let i = 0; simple && i < host.length; i++) {
+    const c = host.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45 || c === 46) continue;
+    if (c >= 65 && c <= 90) upper = true;
+    else if (c === 58 && colon < 0) colon = i;
+    else simple = false;
+  }
+  if (simple) {
+    const name = colon < 0 ? host : host.slice(0, colon);
+    const lower = upper ? name.toLowerCase() : name;
+    return lower.endsWith('.') ? lower.slice(0, -1) : lower;
+  }
   let h = host.trim().toLowerCase();
   if (h.startsWith('[')) {
     const end = h.indexOf(']');
     return end < 0 ? h : h.slice(0, end + 1);
   }
-  const colon = h.lastIndexOf(':');
-  if (colon >= 0 && h.indexOf(':') === colon) h = h.slice(0, colon);
+  const last = h.lastIndexOf(':');
+  if (last >= 0 && h.indexOf(':') === last) h = h.slice(0, last);
   return h.endsWith('.') ? h.slice(0, -1) : h;
 }
 

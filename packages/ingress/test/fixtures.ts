@@ -1,6 +1,7 @@
 // Small manifest builders shared by the tests: a Service with ready endpoints per backend name.
 import { type KubernetesObject, parseManifestsOrThrow } from '@kemu/core';
-import { Router, type RouterOptions } from '../src/index.js';
+import { expect } from 'vitest';
+import { type HTTPRequest, type RouteAnswer, Router, type RouterOptions } from '../src/index.js';
 
 /** A Service `name` (port 80 → 8080) with one ready endpoint per address. */
 export function serviceYaml(name: string, addresses: string[] = ['10.244.1.10'], namespace = 'default'): string {
@@ -73,4 +74,20 @@ export function router(docs: string[], options: RouterOptions = {}): Router {
 export function reach(r: Router, path: string, host = 'foo.com', extra: Record<string, unknown> = {}): string {
   const answer = r.match({ host, path, ...extra });
   return answer.outcome.type === 'backend' ? answer.outcome.backend.service : `status:${answer.outcome.status}`;
+}
+
+/**
+ * Asserts that answers for `request` (routed to Service `s0`) follow its endpoint changes after
+ * the first answer: endpoints are looked up at match time, so a planned answer must not go stale.
+ */
+export function expectEndpointChangesFollowed(
+  router: { match(request: HTTPRequest): RouteAnswer; apply(objects: KubernetesObject[]): void },
+  request: HTTPRequest,
+): void {
+  router.match(request);
+  router.apply(objects(serviceYaml('s0', ['10.244.9.9'])));
+  const outcome = router.match(request).outcome;
+  expect(outcome.type === 'backend' && outcome.endpoints.map((e) => e.address)).toEqual(['10.244.9.9']);
+  router.apply(objects(serviceYaml('s0', [])));
+  expect(router.match(request).reason).toBe('NoReadyEndpoints');
 }

@@ -5,7 +5,7 @@ import { parseManifestsOrThrow } from '@kemu/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type HTTPRequest, type RouteAnswer, Router } from '../src/index.js';
-import { ingressYaml, nginxClass, serviceYaml } from './fixtures.js';
+import { expectEndpointChangesFollowed, ingressYaml, nginxClass, serviceYaml } from './fixtures.js';
 
 const paths = ['/', '/a', '/a/', '/a/b', '/a/b/', '/ab', '/b', '/b/c/'];
 const uris = [
@@ -87,14 +87,7 @@ describe('match() fast path', () => {
 
   it('follows endpoint changes after an answer was planned', () => {
     // Endpoints are looked up at match time (no recompile): a planned answer must not go stale.
-    const router = routerFor([{ path: '/', type: 'Prefix' }], {}, false);
-    const request = { host: 'h.example.com', path: '/x' };
-    router.match(request);
-    router.apply(parseManifestsOrThrow(serviceYaml('s0', ['10.244.9.9'])));
-    const outcome = router.match(request).outcome;
-    expect(outcome.type === 'backend' && outcome.endpoints.map((e) => e.address)).toEqual(['10.244.9.9']);
-    router.apply(parseManifestsOrThrow(serviceYaml('s0', [])));
-    expect(router.match(request).reason).toBe('NoReadyEndpoints');
+    expectEndpointChangesFollowed(routerFor([{ path: '/', type: 'Prefix' }], {}, false), { host: 'h.example.com', path: '/x' });
   });
 
   it('answers 413 for a large body after a small one was planned', () => {

@@ -11,12 +11,14 @@ export interface RouteAnswer {
   /** Location of a redirect. */
   location?: string;
   /** Why: the rule that matched, and those that lost. */
-  explanation: string[];
+  explanation: readonly string[];
 }
 
 /** A router as `migrate check` needs it: ask it about one request. */
 export interface ProbeRouter {
-  /** The answer alone (fast: what the comparison needs). */
+  /** `outcome(answer(request))` without building the answer: what the comparison asks of every request. */
+  outcome(request: ProbeRequest): string;
+  /** The answer alone (no explanation); right after `outcome()` of the same request it reuses that routing. */
   answer(request: ProbeRequest): RouteAnswer;
   /** The answer with every rule considered and why it lost (asked only for differences). */
   explain(request: ProbeRequest): RouteAnswer;
@@ -36,7 +38,7 @@ export interface CheckResult {
 }
 
 /** The comparable part of an answer: what the client and the backend would see. */
-export function outcome(answer: RouteAnswer): string {
+export function outcome(answer: Pick<RouteAnswer, 'backend' | 'upstreamPath' | 'status' | 'location'>): string {
   if (answer.backend) return `${answer.backend} ${answer.upstreamPath ?? ''}`;
   return `${answer.status ?? '?'}${answer.location ? ` → ${answer.location}` : ''}`;
 }
@@ -50,15 +52,13 @@ export function compareRouters(
 ): CheckResult {
   const differences: Difference[] = [];
   for (const request of corpus) {
-    const before = oldRouter.answer(request);
-    const after = newRouter.answer(request);
-    if (outcome(before) === outcome(after)) continue;
+    if (oldRouter.outcome(request) === newRouter.outcome(request)) continue;
     // Explanations are costly: the first `explainLimit` differences get them, the rest their answers.
     const explain = differences.length < explainLimit;
     differences.push({
       request,
-      old: explain ? oldRouter.explain(request) : before,
-      new: explain ? newRouter.explain(request) : after,
+      old: explain ? oldRouter.explain(request) : oldRouter.answer(request),
+      new: explain ? newRouter.explain(request) : newRouter.answer(request),
     });
   }
   return { compared: corpus.length, differences };

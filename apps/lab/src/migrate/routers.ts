@@ -1,8 +1,8 @@
 import { applyDefaults, type KubernetesObject, ofKind, type Service } from '@kemu/core';
-import { GatewayRouter, type RouteAnswer as IngressAnswer, IngressRouter, summarizeAnswer } from '@kemu/ingress';
+import { GatewayRouter, IngressRouter } from '@kemu/ingress';
 import { assumeBackends } from './backends-assumed.js';
-import type { ProbeRouter, RouteAnswer } from './check.js';
-import type { ProbeRequest } from './corpus.js';
+import type { ProbeRouter } from './check.js';
+import { probeRouter, sharedNormalizer } from './probe-router.js';
 
 /** Turns `ns/svc:http` into `ns/svc:80` through the Services, so a named and a numbered port compare equal. */
 function portNumbers(objects: readonly KubernetesObject[]): (backend: string) => string {
@@ -15,32 +15,6 @@ function portNumbers(objects: readonly KubernetesObject[]): (backend: string) =>
     if (/^\d+$/.test(port)) return backend;
     const number = services.get(backend.slice(0, colon))?.spec.ports?.find((p) => p.name === port)?.port;
     return number ? `${backend.slice(0, colon)}:${number}` : backend;
-  };
-}
-
-function adapt(router: Pick<IngressRouter, 'match' | 'explain'>, objects: readonly KubernetesObject[]): ProbeRouter {
-  const normalize = portNumbers(objects);
-  const convert = (answer: IngressAnswer): RouteAnswer => {
-    const summary = summarizeAnswer(answer);
-    const considered = answer.explanation.filter((c) => c.verdict === 'selected' || c.verdict === 'lost').slice(0, 5);
-    return {
-      ...(summary.backend
-        ? { backend: normalize(summary.backend), upstreamPath: summary.upstreamPath }
-        : { status: summary.status, location: summary.location }),
-      explanation: [`${answer.reason}: ${answer.message}`, ...considered.map((c) => `${c.verdict} ${c.rule}: ${c.why}`)],
-    };
-  };
-  const request = (r: ProbeRequest) => ({
-    method: r.method,
-    host: r.host,
-    path: r.path,
-    headers: r.headers,
-    scheme: r.scheme,
-    random: r.weightSample,
-  });
-  return {
-    answer: (r) => convert(router.match(request(r))),
-    explain: (r) => convert(router.explain(request(r))),
   };
 }
 
@@ -75,5 +49,9 @@ export function buildRouters(
   ];
   const oldRouted = withBackends(oldObjects);
   const newRouted = withBackends(newObjects);
-  return { old: adapt(new IngressRouter(oldRouted), oldRouted), new: adapt(new GatewayRouter(newRouted), newRouted) };
+  const normalized = sharedNormalizer();
+  return {
+    old: probeRouter(new IngressRouter(oldRouted), portNumbers(oldRouted), normalized),
+    new: probeRouter(new GatewayRouter(newRouted), portNumbers(newRouted), normalized),
+  };
 }

@@ -4,10 +4,13 @@ import type { HTTPBackendRef, HTTPRouteFilter, ReferenceGrant } from '@kemu/core
 import type { ObjectIndex } from '../backends.js';
 import {
   type BackendOutcome,
+  emptyEdits,
   type NormalizedRequest,
   noHeaderEdits,
+  noMirrors,
   type RouteAnswer,
   type RouteRef,
+  type StatusOutcome,
   withQuery,
 } from '../request.js';
 import { backendRefProblem } from './attach.js';
@@ -35,14 +38,10 @@ function ruleLimits(timeouts: { request?: string; backendRequest?: string } | un
 
 /** A status answer from the Gateway router. */
 export function gatewayStatus(status: number, reason: string, message: string, route?: RouteRef, location?: string): RouteAnswer {
-  return {
-    dataPlane: 'gateway',
-    outcome: location ? { type: 'status', status, location } : { type: 'status', status },
-    ...(route ? { route } : {}),
-    reason,
-    message,
-    explanation: [],
-  };
+  const outcome: StatusOutcome = location ? { type: 'status', status, location } : { type: 'status', status };
+  return route
+    ? { dataPlane: 'gateway', outcome, route, reason, message, explanation: [] }
+    : { dataPlane: 'gateway', outcome, reason, message, explanation: [] };
 }
 
 /** Picks a backendRef by weight with the injected random value; undefined when every weight is 0. */
@@ -77,8 +76,59 @@ function applyFilters(
   }
 }
 
-/** Builds the answer for the chosen match. */
+/**
+ * The request-independent part of the answer of a rule without filters for one of its backendRefs,
+ * resolved at one ObjectIndex version; answers built from it share its objects (never mutated).
+ */
+export interface GatewayPlan {
+  version: number;
+  route: RouteRef;
+  message: string;
+  backend: BackendOutcome['backend'];
+  endpoints: BackendOutcome['endpoints'];
+  limits: BackendOutcome['limits'];
+}
+
+/** The answer a plan gives (same values as {@link ruleAnswer}'s full path for a rule without filters). */
+function plannedAnswer(plan: GatewayPlan, request: NormalizedRequest): RouteAnswer {
+  const outcome: BackendOutcome = {
+    type: 'backend',
+    backend: plan.backend,
+    endpoints: plan.endpoints,
+    upstreamPath: withQuery(request.path, request.query),
+    upstreamHost: request.hostHeader,
+    requestHeaders: emptyEdits,
+    responseHeaders: emptyEdits,
+    mirrors: noMirrors,
+    limits: plan.limits,
+  };
+  return { dataPlane: 'gateway', outcome, route: plan.route, reason: 'RuleMatched', message: plan.message, explanation: [] };
+}
+
+/** Builds the answer for the chosen match: replayed from the entry's plan when the rule has no filters and the plan is current. */
 export function ruleAnswer(
+  entry: MatchEntry,
+  request: NormalizedRequest,
+  index: ObjectIndex,
+  grants: readonly ReferenceGrant[],
+): RouteAnswer {
+  const planned = entry.plans && pickWeighted(entry.rule.backendRefs ?? [], request.random);
+  const plan = planned && entry.plans?.get(planned);
+  if (plan && plan.version === index.version) return plannedAnswer(plan, request);
+  const answer = fullRuleAnswer(entry, request, index, grants);
+  if (entry.plans && planned && !planned.filters?.length && answer.outcome.type === 'backend' && answer.route)
+    entry.plans.set(planned, {
+      version: index.version,
+      route: answer.route,
+      message: answer.message,
+      backend: answer.outcome.backend,
+      endpoints: answer.outcome.endpoints,
+      limits: answer.outcome.limits,
+    });
+  return answer;
+}
+
+function fullRuleAnswer(
   entry: MatchEntry,
   request: NormalizedRequest,
   index: ObjectIndex,

@@ -7,18 +7,14 @@ import type { RouterIssue } from '../issues.js';
 import { type Consideration, type HTTPRequest, type NormalizedRequest, normalizeRequest, type RouteAnswer } from '../request.js';
 import { gatewayStatus, ruleAnswer } from './answer.js';
 import { attachRoute, kemuGatewayController, type ServedListener, servedListeners } from './attach.js';
+import { chooseMatch, type ListenerTable } from './choose.js';
 import { invalidFilters } from './filters.js';
-import { comparePrecedence, compileMatches, entryMismatch, hostnameScore, type MatchEntry } from './rules.js';
+import { comparePrecedence, compileMatches, type MatchEntry } from './rules.js';
 
 /** Options of the Gateway API router. */
 export interface GatewayRouterOptions {
   /** GatewayClass controllerNames served besides the implicit class `kemu`; default kemu's own. */
   controllers?: readonly string[];
-}
-
-interface ListenerTable {
-  listener: ServedListener;
-  entries: { entry: MatchEntry; hostnames: string[] }[];
 }
 
 const gatewayKinds = new Set(['Gateway', 'GatewayClass', 'HTTPRoute', 'ReferenceGrant']);
@@ -30,9 +26,13 @@ export class GatewayRouter {
   private readonly objects = new Map<string, KubernetesObject>();
   private tables: ListenerTable[] = [];
   /** Listener tables by port and protocol, with exact hostnames in a map, so a request looks at a few. */
-  private listenerIndex = new Map<string, ListenerIndex>();
+  private listenerIndex = indexListeners([]);
   private readonly statuses = new Map<string, RouteParentStatus[]>();
   private compileIssues: RouterIssue[] = [];
+  /** The ReferenceGrants, collected at compile: every answer checks its backendRef against them. */
+  private grants: ReferenceGrant[] = [];
+  /** The last request no listener serves and its message: requests to one host come in runs. */
+  private lastMiss = { protocol: '', port: 0, host: '', message: '' };
 
   constructor(objects: readonly KubernetesObject[], options: GatewayRouterOptions = {}, index?: ObjectIndex) {
     this.options = options;
@@ -87,6 +87,11 @@ export class GatewayRouter {
     return this.route(normalizeRequest(request), undefined);
   }
 
+  /** {@link match} for a request the caller normalized (to ask several routers about it, normalized once). */
+  matchNormalized(request: NormalizedRequest): RouteAnswer {
+    return this.route(request, undefined);
+  }
+
   /** The answer plus every listener and match considered. */
   explain(request: HTTPRequest): RouteAnswer {
     const steps: Consideration[] = [];
@@ -98,14 +103,14 @@ export class GatewayRouter {
     // explain() lists every listener it looked at; match() only looks at those that can match.
     const onPort = steps
       ? this.tables.filter((t) => t.listener.listener.port === request.port && t.listener.listener.protocol === protocol)
-      : candidateListeners(this.listenerIndex.get(`${request.port}/${protocol}`), request.host);
+      : candidateListeners(this.listenerIndex[protocol].get(request.port), request.host);
     // Listener choice: exact hostname > wildcard (longer first) > none; no fallback to another listener.
     const { best, bestScore } = bestListeners(onPort, request.host, steps);
     if (request.sni && protocol === 'HTTPS' && bestScore >= 0) {
       // The certificate came from the listener SNI selected; a Host served by another listener → 421 (SHOULD).
       const sni = request.sni.toLowerCase();
       const bySni = bestListeners(
-        steps ? onPort : candidateListeners(this.listenerIndex.get(`${request.port}/${protocol}`), sni),
+        steps ? onPort : candidateListeners(this.listenerIndex[protocol].get(request.port), sni),
         sni,
         undefined,
       );
@@ -113,63 +118,23 @@ export class GatewayRouter {
         return gatewayStatus(421, 'MisdirectedRequest', `SNI ${request.sni} selected another listener than Host ${request.host}`);
       }
     }
-    if (bestScore < 0)
-      return gatewayStatus(
-        404,
-        'NoMatchingListener',
-        `no ${protocol} listener on port ${request.port} matches host ${request.host}`,
-      );
-    for (const table of best)
-      steps?.push({ rule: `listener ${table.listener.key}`, verdict: 'selected', why: 'most specific listener hostname' });
-    const entries =
-      best.length === 1
-        ? (best[0] as ListenerTable).entries
-        : best.flatMap((t) => t.entries).sort((a, b) => comparePrecedence(a.entry, b.entry));
-    // Routes with the most specific matching hostname take precedence over the others.
-    const scores = new Map<string, string>();
-    let top = '';
-    for (const { entry, hostnames } of entries) {
-      if (scores.has(entry.routeKey)) continue;
-      const s = hostnameScore(hostnames, request.host);
-      const key = s ? `${String(s[0]).padStart(4, '0')}.${String(s[1]).padStart(4, '0')}` : '';
-      scores.set(entry.routeKey, key);
-      if (key > top) top = key;
-    }
-    let chosen: MatchEntry | undefined;
-    for (const { entry } of entries) {
-      const label = `HTTPRoute/${entry.routeKey} rules[${entry.ruleIndex}].matches[${entry.matchIndex}]`;
-      const score = scores.get(entry.routeKey) ?? '';
-      if (score === '' || score !== top) {
-        steps?.push({
-          rule: label,
-          verdict: 'ignored',
-          why: score === '' ? `no route hostname matches ${request.host}` : 'another route has a more specific matching hostname',
-        });
-        continue;
-      }
-      if (chosen) {
-        if (steps && !entryMismatch(entry, request))
-          steps.push({ rule: label, verdict: 'lost', why: 'matches, but a higher-precedence match came first' });
-        else steps?.push({ rule: label, verdict: 'no-match', why: entryMismatch(entry, request) ?? '' });
-        if (!steps) break;
-        continue;
-      }
-      const why = entryMismatch(entry, request);
-      if (why) {
-        steps?.push({ rule: label, verdict: 'no-match', why });
-        continue;
-      }
-      steps?.push({ rule: label, verdict: 'selected', why: 'highest precedence among matching rules' });
-      chosen = entry;
-      if (!steps) break;
-    }
+    if (bestScore < 0) return gatewayStatus(404, 'NoMatchingListener', this.noListenerMessage(protocol, request));
+    if (steps)
+      for (const table of best)
+        steps.push({ rule: `listener ${table.listener.key}`, verdict: 'selected', why: 'most specific listener hostname' });
+    const chosen = chooseMatch(best, request, steps);
     if (!chosen)
       return gatewayStatus(404, 'NoMatchingRule', `no HTTPRoute rule on ${best.map((t) => t.listener.key).join(', ')} matches`);
-    return ruleAnswer(chosen, request, this.index, this.grants());
+    return ruleAnswer(chosen, request, this.index, this.grants);
   }
 
-  private grants(): ReferenceGrant[] {
-    return [...this.objects.values()].filter((o): o is ReferenceGrant => o.kind === 'ReferenceGrant');
+  private noListenerMessage(protocol: string, request: NormalizedRequest): string {
+    const last = this.lastMiss;
+    if (last.host !== request.host || last.port !== request.port || last.protocol !== protocol) {
+      const message = `no ${protocol} listener on port ${request.port} matches host ${request.host}`;
+      this.lastMiss = { protocol, port: request.port, host: request.host, message };
+    }
+    return this.lastMiss.message;
   }
 
   private compile(): void {
@@ -177,9 +142,15 @@ export class GatewayRouter {
     const classes = new Map(all.filter((o): o is GatewayClass => o.kind === 'GatewayClass').map((c) => [c.metadata.name, c]));
     const gateways = all.filter((o): o is Gateway => o.kind === 'Gateway');
     const routes = all.filter((o): o is HTTPRoute => o.kind === 'HTTPRoute');
-    const grants = this.grants();
+    const grants = all.filter((o): o is ReferenceGrant => o.kind === 'ReferenceGrant');
+    this.grants = grants;
     const listeners = servedListeners(gateways, classes, this.options.controllers ?? [kemuGatewayController]);
-    const tables = new Map<string, ListenerTable>(listeners.map((l) => [l.key, { listener: l, entries: [] }]));
+    const tables = new Map<string, ListenerTable>(
+      listeners.map((l) => [
+        l.key,
+        { listener: l, label: `listener ${l.key} (${l.listener.hostname ?? 'any host'})`, entries: [] },
+      ]),
+    );
     this.statuses.clear();
     this.compileIssues = [];
     for (const route of routes) {
@@ -233,15 +204,18 @@ interface ListenerIndex {
   any: ListenerTable[];
 }
 
-function indexListeners(tables: readonly ListenerTable[]): Map<string, ListenerIndex> {
-  const index = new Map<string, ListenerIndex>();
+/** Listener indexes by protocol (served listeners are HTTP or HTTPS), then port. */
+type ListenersByPort = Record<'HTTP' | 'HTTPS', Map<number, ListenerIndex>>;
+
+function indexListeners(tables: readonly ListenerTable[]): ListenersByPort {
+  const index: ListenersByPort = { HTTP: new Map(), HTTPS: new Map() };
   for (const table of tables) {
     const { port, protocol, hostname } = table.listener.listener;
-    const key = `${port}/${protocol}`;
-    let entry = index.get(key);
+    const byPort = index[protocol as 'HTTP' | 'HTTPS'];
+    let entry = byPort.get(port);
     if (!entry) {
       entry = { exact: new Map(), wildcard: [], any: [] };
-      index.set(key, entry);
+      byPort.set(port, entry);
     }
     if (!hostname) entry.any.push(table);
     else if (hostname.startsWith('*.')) entry.wildcard.push(table);
@@ -253,11 +227,15 @@ function indexListeners(tables: readonly ListenerTable[]): Map<string, ListenerI
   return index;
 }
 
+const noListeners: readonly ListenerTable[] = [];
+
 /** The listeners that may match `host`: its exact ones, every wildcard, every hostname-less one. */
-function candidateListeners(index: ListenerIndex | undefined, host: string): ListenerTable[] {
-  if (!index) return [];
-  const exact = index.exact.get(host);
-  return exact ? [...exact, ...index.wildcard, ...index.any] : [...index.wildcard, ...index.any];
+function candidateListeners(index: ListenerIndex | undefined, host: string): readonly ListenerTable[] {
+  if (!index) return noListeners;
+  const exact = index.exact.get(host) ?? noListeners;
+  // Usually a single group is present: hand it out as is (callers only read it).
+  if (index.wildcard.length === 0 && index.any.length === 0) return exact;
+  return [...exact, ...index.wildcard, ...index.any];
 }
 
 /** Listeners whose hostname matches `host`, keeping only the most specific (exact > longer wildcard > none). */
@@ -265,22 +243,25 @@ function bestListeners(
   tables: readonly ListenerTable[],
   host: string,
   steps: Consideration[] | undefined,
-): { best: ListenerTable[]; bestScore: number } {
-  let best: ListenerTable[] = [];
+): { best: readonly ListenerTable[]; bestScore: number } {
+  let best: readonly ListenerTable[] = noListeners;
   let bestScore = -1;
+  // explain() lists every listener on the port (a thousand Gateways' worth): one string for all misses.
+  const mismatch = steps && `hostname does not match ${host}`;
   for (const table of tables) {
     const hostname = table.listener.listener.hostname;
     const matches = gatewayHostnameMatches(hostname, host);
     const score = !matches ? -1 : !hostname ? 0 : hostname.startsWith('*.') ? 1000 + hostname.length : 100000 + hostname.length;
     steps?.push({
-      rule: `listener ${table.listener.key} (${hostname ?? 'any host'})`,
+      rule: table.label,
       verdict: matches ? 'lost' : 'no-match',
-      why: matches ? 'hostname matches' : `hostname does not match ${host}`,
+      why: matches ? 'hostname matches' : (mismatch as string),
     });
     if (score > bestScore) {
       bestScore = score;
-      best = [table];
-    } else if (score === bestScore && score >= 0) best.push(table);
+      // A lone candidate is its own list (the usual case: no array per request).
+      best = tables.length === 1 ? tables : [table];
+    } else if (score === bestScore && score >= 0) (best as ListenerTable[]).push(table);
   }
   return { best, bestScore };
 }

@@ -1,9 +1,10 @@
 // HTTPRoute matches and their precedence across every route of a listener
 // (apis/v1/httproute_types.go, HTTPRouteRule "Proxy or Load Balancer routing configuration ...").
-import type { HTTPRoute, HTTPRouteMatch, HTTPRouteRule } from '@kemu/core';
+import type { HTTPBackendRef, HTTPRoute, HTTPRouteMatch, HTTPRouteRule } from '@kemu/core';
 import { gatewayHostnameMatches } from '../hosts.js';
 import { elementPrefixMatches } from '../paths.js';
 import type { NormalizedRequest } from '../request.js';
+import type { GatewayPlan } from './answer.js';
 
 /** One match of one rule of one route, compiled, with its precedence key. */
 export interface MatchEntry {
@@ -19,6 +20,8 @@ export interface MatchEntry {
   headers: { name: string; value: string; regex?: RegExp }[];
   query: { name: string; value: string; regex?: RegExp }[];
   created: number;
+  /** For a rule without filters: answer plans by backendRef, filled as requests are answered (see answer.ts). */
+  plans?: Map<HTTPBackendRef, GatewayPlan>;
 }
 
 /** Compiles the matches of a route; throws a message string for an invalid regex (route → UnsupportedValue). */
@@ -62,6 +65,7 @@ export function compileMatches(route: HTTPRoute): MatchEntry[] {
         headers,
         query,
         created: Number.isNaN(created) ? 0 : created,
+        ...(rule.filters?.length ? {} : { plans: new Map() }),
       });
     });
   });
@@ -107,8 +111,14 @@ function queryParam(query: string, name: string): string | undefined {
   return undefined;
 }
 
-/** Why an entry does not match the request, or undefined when it does. */
-export function entryMismatch(entry: MatchEntry, request: NormalizedRequest): string | undefined {
+/** The first condition of a match a request fails. */
+type Failure = { on: 'path' } | { on: 'method' } | { on: 'header' | 'query'; name: string; value: string };
+
+const pathFailure: Failure = { on: 'path' };
+const methodFailure: Failure = { on: 'method' };
+
+/** The condition of `entry` the request fails first, or undefined when it matches (no message: match() asks this of every entry it tries). */
+function firstFailure(entry: MatchEntry, request: NormalizedRequest): Failure | undefined {
   const path = request.path;
   if (
     entry.pathType === 'Exact'
@@ -117,19 +127,35 @@ export function entryMismatch(entry: MatchEntry, request: NormalizedRequest): st
         ? !elementPrefixMatches(entry.pathValue, path)
         : !entry.pathRegex?.test(path)
   ) {
-    return `path ${entry.pathType} ${entry.pathValue} does not match ${path}`;
+    return pathFailure;
   }
-  if (entry.match.method && entry.match.method !== request.method) return `method ${entry.match.method} ≠ ${request.method}`;
+  if (entry.match.method && entry.match.method !== request.method) return methodFailure;
   for (const h of entry.headers) {
     const values = request.headers.get(h.name);
     const value = values?.join(',');
-    if (value === undefined || (h.regex ? !h.regex.test(value) : value !== h.value)) return `header ${h.name} is not ${h.value}`;
+    if (value === undefined || (h.regex ? !h.regex.test(value) : value !== h.value))
+      return { on: 'header', name: h.name, value: h.value };
   }
   for (const q of entry.query) {
     const value = queryParam(request.query, q.name);
-    if (value === undefined || (q.regex ? !q.regex.test(value) : value !== q.value)) return `query ${q.name} is not ${q.value}`;
+    if (value === undefined || (q.regex ? !q.regex.test(value) : value !== q.value))
+      return { on: 'query', name: q.name, value: q.value };
   }
   return undefined;
+}
+
+/** Whether the request satisfies every condition of the entry. */
+export function entryMatches(entry: MatchEntry, request: NormalizedRequest): boolean {
+  return firstFailure(entry, request) === undefined;
+}
+
+/** Why an entry does not match the request, or undefined when it does. */
+export function entryMismatch(entry: MatchEntry, request: NormalizedRequest): string | undefined {
+  const failure = firstFailure(entry, request);
+  if (!failure) return undefined;
+  if (failure.on === 'path') return `path ${entry.pathType} ${entry.pathValue} does not match ${request.path}`;
+  if (failure.on === 'method') return `method ${entry.match.method} ≠ ${request.method}`;
+  return `${failure.on} ${failure.name} is not ${failure.value}`;
 }
 
 /** Hostname specificity of a route for a host: [non-wildcard length, matching length]; undefined = no match. */

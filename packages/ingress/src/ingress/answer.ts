@@ -7,10 +7,11 @@ import {
   type BackendRef,
   type Consideration,
   cookieValue,
-  type HeaderEdits,
+  emptyEdits,
   headerValue,
   type NormalizedRequest,
   noHeaderEdits,
+  noMirrors,
   type RouteAnswer,
   type RouteRef,
   withQuery,
@@ -250,11 +251,3 @@ export function locationAnswer(
     explanation: [],
   };
 }
-
-/** Shared empty edits and mirrors (frozen: answers never own them). */
-const emptyEdits: HeaderEdits = Object.freeze({
-  set: Object.freeze({}),
-  add: Object.freeze({}),
-  remove: Object.freeze([]) as unknown as string[],
-}) as HeaderEdits;
-const noMirrors: BackendOutcome['mirrors'] = Object.freeze([]) as unknown as BackendOutcome['mirrors'];

@@ -29,9 +29,21 @@ export class HostTables {
   /** `[host, shape, (location, route, message, plan) × keys]` per host, back to back. */
   slots: PathSlot[] = [];
   private liveSlots = 0;
+  /** The last host looked up and its offset (cleared on every change). */
+  private lastHost: string | undefined;
+  private lastOffset = -1;
 
   /** Where the host's table (its shape) starts in {@link slots}, or -1 without one. */
   offset(host: string): number {
+    // Requests to one host often come in a row: the last answer holds until a table changes.
+    if (host !== this.lastHost) {
+      this.lastOffset = this.lookup(host);
+      this.lastHost = host;
+    }
+    return this.lastOffset;
+  }
+
+  private lookup(host: string): number {
     const index = this.index;
     const hash = hashOf(host);
     for (let i = hash & this.mask; ; i = (i + 1) & this.mask) {
@@ -43,6 +55,7 @@ export class HostTables {
 
   /** Replaces the host's table (undefined removes it). */
   set(host: string, table: PathTable | undefined): void {
+    this.lastHost = undefined;
     const pair = this.find(host);
     if (pair >= 0) {
       const at = this.index[2 * pair + 1] as number;
@@ -63,6 +76,7 @@ export class HostTables {
 
   /** Replaces everything; hosts keep the order given. */
   reset(tables: readonly [string, PathTable][]): void {
+    this.lastHost = undefined;
     let capacity = 16;
     while (capacity < 2 * tables.length) capacity *= 2;
     this.index = new Int32Array(2 * capacity).fill(empty);

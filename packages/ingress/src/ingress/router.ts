@@ -9,6 +9,7 @@ import {
   type BackendRef,
   type Consideration,
   type HTTPRequest,
+  type NormalizedRequest,
   normalizeRequest,
   type RouteAnswer,
   withQuery,
@@ -127,13 +128,18 @@ export class IngressRouter {
 
   /** The answer for one request. */
   match(request: HTTPRequest): RouteAnswer {
+    return this.route(normalizeRequest(request), undefined);
+  }
+
+  /** {@link match} for a request the caller normalized (to ask several routers about it, normalized once). */
+  matchNormalized(request: NormalizedRequest): RouteAnswer {
     return this.route(request, undefined);
   }
 
   /** The answer plus every server and location considered, and why each lost. */
   explain(request: HTTPRequest): RouteAnswer {
     const steps: Consideration[] = [];
-    const answer = this.route(request, steps);
+    const answer = this.route(normalizeRequest(request), steps);
     return { ...answer, explanation: steps };
   }
 
@@ -149,8 +155,7 @@ export class IngressRouter {
     return out;
   }
 
-  private route(raw: HTTPRequest, steps: Consideration[] | undefined): RouteAnswer {
-    const request = normalizeRequest(raw);
+  private route(request: NormalizedRequest, steps: Consideration[] | undefined): RouteAnswer {
     const nginx = (this.options.profile ?? 'ingress-nginx') === 'ingress-nginx';
     const uri = nginx ? normalizeNginxURI(request.path) : request.path;
     if (uri === null) return statusAnswer(400, 'BadRequestURI', `nginx rejects "${request.path}" (bad escape or ".." above "/")`);
