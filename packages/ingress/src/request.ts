@@ -125,6 +125,8 @@ export interface RouteRef {
   name: string;
   /** Human-readable rule: `host path (type)` for Ingress, `rules[i].matches[j]` for HTTPRoute. */
   rule: string;
+  /** ingress-nginx's `$location_path`: the Ingress path the location came from (its metrics' `path` label). */
+  locationPath?: string;
 }
 
 /** One rule the router looked at and what it decided about it. */

@@ -5,6 +5,25 @@ import type { TrafficRecord } from './traffic-log.js';
 // ingress-nginx's (internal/ingress/metric/collectors/socket.go) and the CSI sidecars'
 // (kubernetes-csi/csi-lib-utils metrics: csi_sidecar_operations_seconds). kemu's own are kemu_*.
 
+/**
+ * Labels of ingress-nginx's request metrics: the collector's constant labels (controller
+ * namespace, class and pod), then requestTags with `host` (--metrics-per-host, on by default),
+ * as internal/ingress/metric/collectors/socket.go declares them.
+ */
+export const ingressRequestLabels = [
+  'controller_namespace',
+  'controller_class',
+  'controller_pod',
+  'status',
+  'method',
+  'path',
+  'namespace',
+  'ingress',
+  'service',
+  'canary',
+  'host',
+] as const;
+
 /** The lab's Prometheus registry with every metric it exports. */
 export class LabMetrics {
   /** The registry `/metrics` serves. */
@@ -31,25 +50,25 @@ export class LabMetrics {
   readonly ingressRequests = new Counter({
     name: 'nginx_ingress_controller_requests',
     help: 'The total number of client requests',
-    labelNames: ['controller_class', 'ingress', 'namespace', 'service', 'host', 'method', 'path', 'status', 'canary'],
+    labelNames: ingressRequestLabels,
     registers: [this.registry],
   });
 
-  /** ingress-nginx: request duration. */
+  /** ingress-nginx: request duration ($request_time), in the controller's default --time-buckets. */
   readonly ingressRequestDuration = new Histogram({
     name: 'nginx_ingress_controller_request_duration_seconds',
     help: 'The request processing time in milliseconds',
-    labelNames: ['ingress', 'namespace', 'service', 'host', 'method', 'status'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    labelNames: ingressRequestLabels,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], // prometheus.DefBuckets
     registers: [this.registry],
   });
 
-  /** ingress-nginx: response sizes. */
+  /** ingress-nginx: response sizes ($bytes_sent), in the controller's default --length-buckets. */
   readonly ingressResponseSize = new Histogram({
     name: 'nginx_ingress_controller_response_size',
     help: 'The response length (including request line, header, and request body)',
-    labelNames: ['ingress', 'namespace', 'service', 'host', 'method', 'status'],
-    buckets: [100, 1_000, 10_000, 100_000, 1_000_000],
+    labelNames: ingressRequestLabels,
+    buckets: Array.from({ length: 10 }, (_, i) => 10 * (i + 1)), // prometheus.LinearBuckets(10, 10, 10)
     registers: [this.registry],
   });
 

@@ -66,20 +66,24 @@ describe('ingress traffic', () => {
     expect(ingressTrafficRecord(completion('shop.test', { aborted: true, status: 499 })).status).toBe(-1);
   });
 
-  it("observes ingress-nginx's requests, request_duration_seconds and response_size", async () => {
+  it("observes ingress-nginx's requests, request_duration_seconds and response_size with its labels", async () => {
+    // socket.go: constant controller_* labels, then requestTags + host; monitor.lua: ingress and
+    // service by name, path = $location_path (the Ingress path, not /cart?id=1).
     const metrics = new LabMetrics();
     const traffic = new TrafficLog();
     recordIngressTraffic(metrics, traffic)(completion('shop.test'));
     recordIngressTraffic(metrics, traffic)(completion('nobody.test', { status: 404, bytes: 100, durationMs: 1 }));
     const text = await metrics.exposition();
-    const labels = 'ingress="shop/shop",namespace="shop",service="shop/web",host="shop.test",method="GET",status="200"';
+    const labels =
+      'controller_namespace="ingress-nginx",controller_class="k8s.io/ingress-nginx",controller_pod="ingress-nginx-controller",' +
+      'status="200",method="GET",path="/",namespace="shop",ingress="shop",service="web",canary="",host="shop.test"';
+    expect(text).toContain(`nginx_ingress_controller_requests{${labels}} 1`);
     expect(text).toContain(`nginx_ingress_controller_request_duration_seconds_sum{${labels}} 0.0125`);
     expect(text).toContain(`nginx_ingress_controller_response_size_sum{${labels}} 321`);
-    expect(text).toContain(
-      `nginx_ingress_controller_requests{${labels},controller_class="k8s.io/ingress-nginx",path="/cart",canary=""} 1`,
-    );
+    // --length-buckets default: prometheus.LinearBuckets(10, 10, 10), so 321 bytes fall only in +Inf.
+    expect(text).toContain(`nginx_ingress_controller_response_size_bucket{le="100",${labels}} 0`);
     // The status is the one sent (the proxy's own 404 here), not the model's guess.
-    expect(text).toMatch(/nginx_ingress_controller_requests\{[^}]*host="nobody.test",method="GET",status="404"[^}]*\} 1/);
+    expect(text).toMatch(/nginx_ingress_controller_requests\{[^}]*status="404"[^}]*host="nobody.test"[^}]*\} 1/);
     expect(traffic.recent().map((r) => r.status)).toEqual([200, 404]);
   });
 });

@@ -4,6 +4,7 @@
 import type { ResponseCompletion } from '@kemu/ingress/proxy';
 import type { LabMetrics } from '../dashboard/metrics.js';
 import type { TrafficLog, TrafficRecord } from '../dashboard/traffic-log.js';
+import { ingressControllerPeer } from './cni-host-gateway.js';
 
 /** Which pod has an address (the lab's address book). */
 export type PodLookup = (podIP: string) => { namespace: string; name: string; node: string } | undefined;
@@ -55,24 +56,31 @@ export function ingressTrafficRecord(
   };
 }
 
-/** Observes one completed response in ingress-nginx's metrics, labelled as the controller labels them. */
+/**
+ * Observes one completed response in ingress-nginx's metrics, labelled as the controller labels
+ * them (rootfs/etc/nginx/lua/monitor.lua): the Ingress and Service by name, `path` the location's
+ * Ingress path ($location_path, not the request's), `canary` the alternative upstream's name
+ * (`namespace-service-port`) when a canary took the request, and the controller as kind deploys it.
+ */
 export function observeIngressMetrics(metrics: LabMetrics, completion: ResponseCompletion): void {
   const { answer, request } = completion;
   const outcome = answer.outcome;
+  const backend = outcome.type === 'backend' ? outcome.backend : undefined;
   const labels = {
-    ingress: answer.route ? `${answer.route.namespace}/${answer.route.name}` : '',
-    namespace: answer.route?.namespace ?? '',
-    service: outcome.type === 'backend' ? `${outcome.backend.namespace}/${outcome.backend.service}` : '',
-    host: request.host.replace(/:\d+$/, ''),
-    method: request.method ?? 'GET',
-    status: String(completion.status),
-  };
-  metrics.ingressRequests.inc({
-    ...labels,
+    controller_namespace: ingressControllerPeer.namespace,
     controller_class: 'k8s.io/ingress-nginx',
-    path: request.path.split('?')[0] ?? '/',
-    canary: outcome.type === 'backend' && outcome.canary ? 'true' : '',
-  });
+    controller_pod: ingressControllerPeer.name,
+    status: String(completion.status),
+    method: request.method ?? 'GET',
+    path: answer.route?.locationPath ?? '',
+    namespace: answer.route?.namespace ?? '',
+    ingress: answer.route?.name ?? '',
+    service: backend?.service ?? '',
+    canary:
+      backend && outcome.type === 'backend' && outcome.canary ? `${backend.namespace}-${backend.service}-${backend.port}` : '',
+    host: request.host.replace(/:\d+$/, ''),
+  };
+  metrics.ingressRequests.inc(labels);
   // socket.go observes $request_time (seconds) and $bytes_sent.
   metrics.ingressRequestDuration.observe(labels, completion.durationMs / 1000);
   metrics.ingressResponseSize.observe(labels, completion.bytes);

@@ -10,7 +10,13 @@ export function routeRef(host: string, location: NginxLocation, described: strin
     ? '(default backend)'
     : `${location.ingressPath} (${location.pathType}${location.twin ? ', exact twin' : ''})`;
   const rule = `${host === catchAllHost ? '*' : host} ${path} [location ${described}]`;
-  return { kind: 'Ingress', namespace: owner?.namespace ?? '', name: owner?.ingress.metadata.name ?? '', rule };
+  return {
+    kind: 'Ingress',
+    namespace: owner?.namespace ?? '',
+    name: owner?.ingress.metadata.name ?? '',
+    rule,
+    locationPath: location.ingressPath,
+  };
 }
 
 /** Appends one step per location of the server: selected, lost (matches but ranks lower) or no-match. */
