@@ -89,6 +89,120 @@ describe('kemu graph', () => {
   });
 });
 
+// A running lab's objects: pods bound to nodes, owned by their workloads, with IPs and readiness.
+const running = parseManifestsOrThrow(`
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {selector: {app: web}, ports: [{port: 80}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template: {metadata: {labels: {app: web}}, spec: {containers: [{name: web, image: kemu/echo}]}}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: shop}
+spec:
+  serviceName: db
+  selector: {matchLabels: {app: db}}
+  template: {metadata: {labels: {app: db}}, spec: {containers: [{name: db, image: kemu/echo}]}}
+  volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-5b976-a
+  namespace: shop
+  labels: {app: web}
+  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-5b976, uid: u1, controller: true}]
+spec: {nodeName: kemu-worker, containers: [{name: web, image: kemu/echo}]}
+status: {podIP: 10.244.1.2, conditions: [{type: Ready, status: "True"}]}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-5b976-b
+  namespace: shop
+  labels: {app: web}
+  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-5b976, uid: u1, controller: true}]
+spec: {nodeName: kemu-worker2, containers: [{name: web, image: kemu/echo}]}
+status: {podIP: 10.244.2.2, conditions: [{type: Ready, status: "False"}]}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: db-0
+  namespace: shop
+  labels: {app: db}
+  ownerReferences: [{apiVersion: apps/v1, kind: StatefulSet, name: db, uid: u2, controller: true}]
+spec:
+  nodeName: kemu-worker2
+  containers: [{name: db, image: kemu/echo}]
+  volumes: [{name: data, persistentVolumeClaim: {claimName: data-db-0}}]
+status: {podIP: 10.244.2.3, conditions: [{type: Ready, status: "True"}]}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data-db-0, namespace: shop}
+spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db-from-web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  ingress: [{from: [{podSelector: {matchLabels: {app: web}}}]}]
+`);
+
+describe('kemu graph of a running lab', () => {
+  // The Service concept page draws a Service in front of the pods it selects, spread over nodes.
+  const topology = buildTopology(running);
+  const edge = (from: string, to: string) => topology.edges.find((e) => e.from === from && e.to === to);
+
+  it('points a Service at each pod it selects, not at the workload', () => {
+    expect(edge('Service_shop_web', 'Pod_shop_web_5b976_a')).toMatchObject({ style: 'traffic', label: '80/TCP' });
+    expect(edge('Service_shop_web', 'Pod_shop_web_5b976_b')).toMatchObject({ style: 'traffic' });
+    expect(edge('Service_shop_web', 'Deployment_shop_web')).toBeUndefined();
+  });
+
+  it('groups pods in a subgraph per node, each with its IP and readiness', () => {
+    const mermaid = toMermaid(topology);
+    expect(mermaid).toMatch(
+      /subgraph g\d+\["node kemu-worker"\]\n\s+Pod_shop_web_5b976_a\("Pod web-5b976-a<br\/>10\.244\.1\.2"\)\n\s+end/,
+    );
+    expect(mermaid).toContain('Pod_shop_web_5b976_b("Pod web-5b976-b<br/>10.244.2.2 (not ready)")');
+    expect(mermaid).toMatch(/subgraph g\d+\["node kemu-worker2"\]\n\s+Pod_shop_db_0[^\n]+\n\s+Pod_shop_web_5b976_b/);
+  });
+
+  it('links each workload to its pods, through the ReplicaSet for a Deployment', () => {
+    expect(edge('Deployment_shop_web', 'Pod_shop_web_5b976_b')).toMatchObject({ style: 'owner' });
+    expect(edge('StatefulSet_shop_db', 'Pod_shop_db_0')).toMatchObject({ style: 'owner' });
+    expect(toMermaid(topology)).toContain('StatefulSet_shop_db --- Pod_shop_db_0');
+  });
+
+  it('links a StatefulSet pod to its own claim instead of the claim template', () => {
+    expect(edge('Pod_shop_db_0', 'PersistentVolumeClaim_shop_data_db_0')).toMatchObject({ style: 'storage', label: 'data' });
+    expect(topology.nodes.some((n) => n.name === 'data-db-*')).toBe(false);
+  });
+
+  it('keeps NetworkPolicy allowances between workloads, one edge however many replicas', () => {
+    expect(topology.edges.filter((e) => e.style === 'policy')).toEqual([
+      { from: 'Deployment_shop_web', to: 'StatefulSet_shop_db', style: 'policy', label: 'db-from-web' },
+    ]);
+  });
+
+  it('draws a box per node around its pods in the SVG', () => {
+    const svg = toSvg(topology);
+    expect(svg).toContain('>node kemu-worker</text>');
+    expect(svg).toContain('>node kemu-worker2</text>');
+    expect(svg).toContain('shop/web-5b976-b 10.244.2.2 (not ready)');
+  });
+});
+
 describe('kemu graph --lab', () => {
   it('draws a running lab from its dashboard state', async () => {
     const { createMemoryStore, MemoryBackend } = await import('@kemu/core');

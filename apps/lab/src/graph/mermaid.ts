@@ -17,12 +17,14 @@ const escapeLabel = (text: string) => text.replace(/"/g, '#quot;');
 
 function box(node: GraphNode): string {
   const [open, close] = shapes[node.kind] ?? ['[', ']'];
-  return `${node.id}${open}"${escapeLabel(`${node.kind} ${node.name}`)}"${close}`;
+  const detail = node.detail ? `<br/>${escapeLabel(node.detail)}` : '';
+  return `${node.id}${open}"${escapeLabel(`${node.kind} ${node.name}`)}${detail}"${close}`;
 }
 
 /**
  * The topology as a Mermaid flowchart: one subgraph per namespace (and per node for pods that run
- * on one), solid arrows for traffic, thick for storage, dotted for NetworkPolicy allowances.
+ * on one), solid arrows for traffic, thick for storage, dotted for NetworkPolicy allowances, a
+ * plain line from a workload to its pods.
  */
 export function toMermaid(topology: Topology): string {
   const lines = ['flowchart LR'];
@@ -39,7 +41,7 @@ export function toMermaid(topology: Topology): string {
       if (node.nodeName) byNode.set(node.nodeName, [...(byNode.get(node.nodeName) ?? []), node]);
       else lines.push(`    ${box(node)}`);
     }
-    for (const [nodeName, pods] of byNode) {
+    for (const [nodeName, pods] of [...byNode].sort(([a], [b]) => a.localeCompare(b))) {
       lines.push(`    subgraph g${g++}["node ${escapeLabel(nodeName)}"]`);
       for (const pod of pods) lines.push(`      ${box(pod)}`);
       lines.push('    end');
@@ -48,7 +50,7 @@ export function toMermaid(topology: Topology): string {
   }
   for (const edge of topology.edges) {
     const label = edge.label ? `|"${escapeLabel(edge.label)}"|` : '';
-    const arrow = edge.style === 'policy' ? '-.->' : edge.style === 'storage' ? '==>' : '-->';
+    const arrow = { policy: '-.->', storage: '==>', owner: '---', traffic: '-->' }[edge.style];
     lines.push(`  ${edge.from} ${arrow}${label} ${edge.to}`);
   }
   return `${lines.join('\n')}\n`;

@@ -24,14 +24,16 @@ export interface GraphNode {
   layer: number;
   /** Node (machine) the object runs on, when known: pods are grouped by node. */
   nodeName?: string;
+  /** A second line: a pod's IP and readiness in a running lab. */
+  detail?: string;
 }
 
-/** An arrow: traffic (solid), storage (thick) or a NetworkPolicy allowance (dotted). */
+/** An arrow: traffic (solid), storage (thick), a NetworkPolicy allowance (dotted) or ownership (a plain line). */
 export interface GraphEdge {
   from: string;
   to: string;
   label?: string;
-  style: 'traffic' | 'storage' | 'policy';
+  style: 'traffic' | 'storage' | 'policy' | 'owner';
 }
 
 /** The lab's shape: what routes to what, what mounts what, and which policies allow which traffic. */
@@ -47,9 +49,9 @@ const layers: Record<string, number> = {
   Service: 2,
   Deployment: 3,
   StatefulSet: 3,
-  Pod: 3,
-  PersistentVolumeClaim: 4,
-  StorageClass: 5,
+  Pod: 4,
+  PersistentVolumeClaim: 5,
+  StorageClass: 6,
 };
 
 /** A workload with the pod template (or pod) its Services and policies select. */
@@ -67,7 +69,10 @@ function idOf(kind: string, namespace: string | undefined, name: string): string
 /**
  * Builds the lab diagram from objects: Ingresses and HTTPRoutes to Services, Services to the
  * workloads they select, workloads to their claims and storage classes, and NetworkPolicy
- * allowances between workloads — the picture the Kubernetes guides draw.
+ * allowances between workloads — the picture the Kubernetes guides draw. For a running lab
+ * (pods bound to nodes) Services point at the pods they select, grouped by node with their IPs and
+ * readiness, as the Service and Ingress concept pages draw them; each pod links to its own claim.
+ * Policies stay between workloads: drawn per pod, every replica pair would get an edge.
  */
 export function buildTopology(objects: readonly KubernetesObject[]): Topology {
   const nodes = new Map<string, GraphNode>();
@@ -99,21 +104,34 @@ export function buildTopology(objects: readonly KubernetesObject[]): Topology {
       template: d.spec.template,
     });
   }
-  for (const pod of ofKind(objects, 'Pod') as Pod[]) {
-    // Pods owned by a workload are drawn as the workload; standalone pods are drawn themselves.
-    if (pod.metadata.ownerReferences?.some((o) => o.controller)) continue;
-    workloads.push({
+  const allPods = ofKind(objects, 'Pod') as Pod[];
+  const owned = (pod: Pod) => pod.metadata.ownerReferences?.some((o) => o.controller) ?? false;
+  const live = allPods.some((pod) => pod.spec.nodeName && owned(pod));
+  // Pods the diagram draws: in a running lab every scheduled pod; from manifests, standalone ones.
+  const pods: Workload[] = [];
+  for (const pod of allPods) {
+    if (live ? !pod.spec.nodeName : owned(pod)) continue;
+    const drawn: Workload = {
       node: add(pod, pod.spec.nodeName),
       namespace: pod.metadata.namespace!,
       labels: pod.metadata.labels ?? {},
       template: { spec: pod.spec },
-    });
+    };
+    if (live) drawn.node.detail = podDetail(pod);
+    pods.push(drawn);
+    if (!owned(pod)) workloads.push(drawn);
+    else {
+      const owner = workloadOf(pod, ref);
+      if (owner) edges.push({ from: owner.id, to: drawn.node.id, style: 'owner' });
+    }
   }
+  // What a Service's traffic reaches: the pods themselves in a running lab, else the workloads.
+  const backends = live ? pods : workloads;
   for (const service of ofKind(objects, 'Service') as Service[]) {
     const node = add(service);
     const selector = mapSelector(service.spec.selector);
-    for (const w of workloads) {
-      if (w.namespace === service.metadata.namespace && selector.matches(w.labels)) {
+    for (const w of backends) {
+      if (service.spec.selector && w.namespace === service.metadata.namespace && selector.matches(w.labels)) {
         edges.push({
           from: node.id,
           to: w.node.id,
@@ -161,14 +179,35 @@ export function buildTopology(objects: readonly KubernetesObject[]): Topology {
       }
     }
   }
-  addStorage(objects, workloads, add, ref, edges);
+  addStorage(objects, live ? pods : workloads, live, add, ref, edges);
   addPolicies(objects, workloads, edges);
   return { nodes: [...nodes.values()], edges: dedupe(edges) };
+}
+
+/** A pod's IP and whether it is Ready (its Ready condition), for the live view. */
+function podDetail(pod: Pod): string {
+  const ready = pod.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+  return `${pod.status?.podIP ?? 'no IP'}${ready ? '' : ' (not ready)'}`;
+}
+
+/** The Deployment (through its ReplicaSet's name) or StatefulSet drawn for an owned pod. */
+function workloadOf(
+  pod: Pod,
+  ref: (kind: string, namespace: string | undefined, name: string) => GraphNode | undefined,
+): GraphNode | undefined {
+  const owner = pod.metadata.ownerReferences?.find((o) => o.controller);
+  if (!owner) return undefined;
+  const namespace = pod.metadata.namespace;
+  if (owner.kind === 'StatefulSet') return ref('StatefulSet', namespace, owner.name);
+  // A ReplicaSet is named <deployment>-<pod-template-hash> (pkg/controller/deployment/sync.go).
+  if (owner.kind === 'ReplicaSet') return ref('Deployment', namespace, owner.name.replace(/-[^-]+$/, ''));
+  return undefined;
 }
 
 function addStorage(
   objects: readonly KubernetesObject[],
   workloads: Workload[],
+  live: boolean,
   add: (o: KubernetesObject) => GraphNode,
   ref: (kind: string, namespace: string | undefined, name: string) => GraphNode | undefined,
   edges: GraphEdge[],
@@ -187,6 +226,8 @@ function addStorage(
       if (claim) edges.push({ from: w.node.id, to: claim.id, style: 'storage', label: volume.name });
     }
   }
+  // A running lab has the per-pod claims themselves, linked from their pods above.
+  if (live) return;
   for (const sts of ofKind(objects, 'StatefulSet')) {
     const owner = ref('StatefulSet', sts.metadata.namespace, sts.metadata.name)!;
     for (const template of sts.spec.volumeClaimTemplates ?? []) {
