@@ -127,6 +127,8 @@ export interface RouteRef {
   rule: string;
   /** ingress-nginx's `$location_path`: the Ingress path the location came from (its metrics' `path` label). */
   locationPath?: string;
+  /** ingress-nginx's `$service_name`: the location's own Service, kept when a canary takes the request. */
+  locationService?: string;
 }
 
 /** One rule the router looked at and what it decided about it. */

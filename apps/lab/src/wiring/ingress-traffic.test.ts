@@ -47,6 +47,57 @@ function completion(host: string, extra: Partial<ResponseCompletion> = {}): Resp
   return { answer: router.match(request), request, status: 200, durationMs: 12.5, bytes: 321, aborted: false, ...extra };
 }
 
+// A canary Ingress taking every request (canary-weight 100) for the same host and path.
+const canaryRouter = new Router(
+  parseManifestsOrThrow(`
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: { name: nginx }
+spec: { controller: k8s.io/ingress-nginx }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web, namespace: shop }
+spec: { ports: [ { port: 80 } ] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web-v2, namespace: shop }
+spec: { ports: [ { port: 80 } ] }
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: { name: web-1, namespace: shop, labels: { kubernetes.io/service-name: web } }
+addressType: IPv4
+ports: [ { port: 80, protocol: TCP } ]
+endpoints: [ { addresses: [10.244.1.10] } ]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: { name: web-v2-1, namespace: shop, labels: { kubernetes.io/service-name: web-v2 } }
+addressType: IPv4
+ports: [ { port: 80, protocol: TCP } ]
+endpoints: [ { addresses: [10.244.2.10] } ]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: { name: shop, namespace: shop }
+spec:
+  ingressClassName: nginx
+  rules: [ { host: shop.test, http: { paths: [ { path: /cart, pathType: Prefix, backend: { service: { name: web, port: { number: 80 } } } } ] } } ]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: shop-canary
+  namespace: shop
+  annotations: { nginx.ingress.kubernetes.io/canary: "true", nginx.ingress.kubernetes.io/canary-weight: "100" }
+spec:
+  ingressClassName: nginx
+  rules: [ { host: shop.test, http: { paths: [ { path: /cart, pathType: Prefix, backend: { service: { name: web-v2, port: { number: 80 } } } } ] } } ]
+`),
+);
+
 describe('ingress traffic', () => {
   it('records the measured duration and bytes with the model hops', () => {
     const record = ingressTrafficRecord(completion('shop.test:8080'), 1_000);
@@ -85,6 +136,19 @@ describe('ingress traffic', () => {
     // The status is the one sent (the proxy's own 404 here), not the model's guess.
     expect(text).toMatch(/nginx_ingress_controller_requests\{[^}]*status="404"[^}]*host="nobody.test"[^}]*\} 1/);
     expect(traffic.recent().map((r) => r.status)).toEqual([200, 404]);
+  });
+
+  it("labels a request a canary took with the alternative upstream's name, namespace-service-port", async () => {
+    // monitor.lua: canary = $proxy_alternative_upstream_name; upstream names are ns-service-port
+    // (internal/ingress/controller/controller.go upstreamName). The Ingress and Service labels stay the
+    // location's own ($ingress_name, $service_name are set per location in nginx.tmpl).
+    const metrics = new LabMetrics();
+    const request: HTTPRequest = { method: 'GET', host: 'shop.test', path: '/cart/1' };
+    const answer = canaryRouter.match(request);
+    recordIngressTraffic(metrics, new TrafficLog())({ answer, request, status: 200, durationMs: 1, bytes: 10, aborted: false });
+    expect(await metrics.exposition()).toMatch(
+      /nginx_ingress_controller_requests\{[^}]*path="\/cart",namespace="shop",ingress="shop",service="web",canary="shop-web-v2-80"[^}]*\} 1/,
+    );
   });
 });
 

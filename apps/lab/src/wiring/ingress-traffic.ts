@@ -58,7 +58,8 @@ export function ingressTrafficRecord(
 
 /**
  * Observes one completed response in ingress-nginx's metrics, labelled as the controller labels
- * them (rootfs/etc/nginx/lua/monitor.lua): the Ingress and Service by name, `path` the location's
+ * them (rootfs/etc/nginx/lua/monitor.lua): the Ingress and the location's Service by name (the main
+ * one even when a canary answers: $service_name is set per location), `path` the location's
  * Ingress path ($location_path, not the request's), `canary` the alternative upstream's name
  * (`namespace-service-port`) when a canary took the request, and the controller as kind deploys it.
  */
@@ -75,7 +76,7 @@ export function observeIngressMetrics(metrics: LabMetrics, completion: ResponseC
     path: answer.route?.locationPath ?? '',
     namespace: answer.route?.namespace ?? '',
     ingress: answer.route?.name ?? '',
-    service: backend?.service ?? '',
+    service: answer.route?.locationService ?? backend?.service ?? '',
     canary:
       backend && outcome.type === 'backend' && outcome.canary ? `${backend.namespace}-${backend.service}-${backend.port}` : '',
     host: request.host.replace(/:\d+$/, ''),

@@ -16,6 +16,7 @@ export function routeRef(host: string, location: NginxLocation, described: strin
     name: owner?.ingress.metadata.name ?? '',
     rule,
     locationPath: location.ingressPath,
+    ...(location.backend?.service ? { locationService: location.backend.service.name } : {}),
   };
 }
 
