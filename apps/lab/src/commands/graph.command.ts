@@ -17,7 +17,10 @@ export function defineGraphCommand(program: Command): void {
       'draw a lab (from manifests, or a running lab with --lab): ingress → services → workloads → volumes, policies as dotted edges',
     )
     .addOption(filenameOption(false))
-    .option('--lab [dashboard]', 'draw the running lab whose dashboard is at this URL (default http://127.0.0.1:7070)')
+    .option(
+      '--lab [dashboard]',
+      'draw the running lab whose dashboard is at this URL (default http://127.0.0.1:7070): pods per node, services to their endpoints',
+    )
     .addOption(new Option('--format <format>', 'mermaid text or an SVG picture').choices(['mermaid', 'svg']).default('mermaid'))
     .option('--out <file>', 'write to a file instead of standard output')
     .action(async (options: GraphOptions) => {

@@ -1,17 +1,10 @@
-import {
-  type Deployment,
-  type HTTPRoute,
-  type Ingress,
-  type KubernetesObject,
-  labelSelector,
-  mapSelector,
-  type NetworkPolicy,
-  ofKind,
-  type Pod,
-  type PodTemplateSpec,
-  type Service,
-  type StatefulSet,
-} from '@kemu/core';
+import { type KubernetesObject, type Node, ofKind, type Pod } from '@kemu/core';
+import { controllerOf, isPodReady, isTerminating } from '../lab/pods.js';
+import { addServiceBackends } from './backends.js';
+import { Boxes, idOf, type Selectable } from './boxes.js';
+import { addPolicies } from './policies.js';
+import { addRoutes } from './routes.js';
+import { addStorage } from './storage.js';
 
 /** A box in the lab diagram. */
 export interface GraphNode {
@@ -28,240 +21,110 @@ export interface GraphNode {
   detail?: string;
 }
 
-/** An arrow: traffic (solid), storage (thick), a NetworkPolicy allowance (dotted) or ownership (a plain line). */
+/**
+ * An arrow: traffic (solid), traffic an endpoint does not take because it is not ready or is
+ * terminating (crossed, dotted), storage (thick) or a NetworkPolicy allowance (dotted).
+ */
 export interface GraphEdge {
   from: string;
   to: string;
   label?: string;
-  style: 'traffic' | 'storage' | 'policy' | 'owner';
+  style: 'traffic' | 'unready' | 'storage' | 'policy';
+}
+
+/** A Kubernetes Node of a running lab, drawn as a group around the pods scheduled on it. */
+export interface ClusterNode {
+  /** The group's id, which edges may name (a VolumeAttachment's arrow starts there). */
+  id: string;
+  name: string;
+  /** spec.podCIDRs (or podCIDR): the range its pods' IPs come from. */
+  podCIDR?: string;
+}
+
+/** A node's group title, as the cluster networking pages label a node: its name and pod range. */
+export function clusterNodeTitle(node: ClusterNode): string {
+  return `node ${node.name}${node.podCIDR ? ` · podCIDR ${node.podCIDR}` : ''}`;
 }
 
 /** The lab's shape: what routes to what, what mounts what, and which policies allow which traffic. */
 export interface Topology {
   nodes: GraphNode[];
   edges: GraphEdge[];
-}
-
-const layers: Record<string, number> = {
-  Gateway: 0,
-  Ingress: 0,
-  HTTPRoute: 1,
-  Service: 2,
-  Deployment: 3,
-  StatefulSet: 3,
-  Pod: 4,
-  PersistentVolumeClaim: 5,
-  StorageClass: 6,
-};
-
-/** A workload with the pod template (or pod) its Services and policies select. */
-interface Workload {
-  node: GraphNode;
-  namespace: string;
-  labels: Record<string, string>;
-  template: PodTemplateSpec;
-}
-
-function idOf(kind: string, namespace: string | undefined, name: string): string {
-  return `${kind}_${namespace ?? ''}_${name}`.replace(/[^A-Za-z0-9_]/g, '_');
+  /** The Nodes holding drawn pods, sorted by name; empty for manifests, which keep the workload-level view. */
+  clusterNodes: ClusterNode[];
 }
 
 /**
- * Builds the lab diagram from objects: Ingresses and HTTPRoutes to Services, Services to the
- * workloads they select, workloads to their claims and storage classes, and NetworkPolicy
- * allowances between workloads — the picture the Kubernetes guides draw. For a running lab
- * (pods bound to nodes) Services point at the pods they select, grouped by node with their IPs and
- * readiness, as the Service and Ingress concept pages draw them; each pod links to its own claim.
- * Policies stay between workloads: drawn per pod, every replica pair would get an edge.
+ * Builds the lab diagram from objects, as the Kubernetes concept pages draw a cluster ("Services,
+ * Load Balancing, and Networking", "Service", "Ingress", "Cluster Networking"). From manifests:
+ * Ingresses and HTTPRoutes to Services, Services to the workloads they select, workloads to their
+ * claims and storage classes, NetworkPolicy allowances between workloads. For a running lab (pods a
+ * controller made, bound to nodes): each Node is a group holding its pods with their IPs and
+ * readiness, each Service points at the pods of its endpoints, each pod at its own claim, the claim
+ * at its PersistentVolume, and a VolumeAttachment ties the PV to its node.
  */
 export function buildTopology(objects: readonly KubernetesObject[]): Topology {
-  const nodes = new Map<string, GraphNode>();
+  const boxes = new Boxes();
   const edges: GraphEdge[] = [];
-  const add = (object: KubernetesObject, nodeName?: string): GraphNode => {
-    const id = idOf(object.kind, object.metadata.namespace, object.metadata.name);
-    let node = nodes.get(id);
-    if (!node) {
-      node = {
-        id,
-        kind: object.kind,
-        namespace: object.metadata.namespace,
-        name: object.metadata.name,
-        layer: layers[object.kind] ?? 3,
-        nodeName,
-      };
-      nodes.set(id, node);
-    }
-    return node;
-  };
-  const ref = (kind: string, namespace: string | undefined, name: string) => nodes.get(idOf(kind, namespace, name));
-
-  const workloads: Workload[] = [];
-  for (const d of [...ofKind(objects, 'Deployment'), ...ofKind(objects, 'StatefulSet')] as (Deployment | StatefulSet)[]) {
-    workloads.push({
-      node: add(d),
-      namespace: d.metadata.namespace!,
-      labels: d.spec.template.metadata?.labels ?? {},
-      template: d.spec.template,
-    });
+  const allPods = ofKind(objects, 'Pod');
+  // Only a running lab has pods that a controller made and the scheduler bound; a manifest may bind
+  // a standalone pod by hand (spec.nodeName) and still be drawn from its workloads.
+  const live = allPods.some((pod) => pod.spec.nodeName && controllerOf(pod));
+  // What policies select: workloads, and pods no controller owns (standalone).
+  const workloads: Selectable[] = [];
+  for (const w of [...ofKind(objects, 'Deployment'), ...ofKind(objects, 'StatefulSet')]) {
+    const labels = w.spec.template.metadata?.labels ?? {};
+    workloads.push({ node: boxes.add(w), namespace: w.metadata.namespace!, labels, template: w.spec.template });
   }
-  const allPods = ofKind(objects, 'Pod') as Pod[];
-  const owned = (pod: Pod) => pod.metadata.ownerReferences?.some((o) => o.controller) ?? false;
-  const live = allPods.some((pod) => pod.spec.nodeName && owned(pod));
-  // Pods the diagram draws: in a running lab every scheduled pod; from manifests, standalone ones.
-  const pods: Workload[] = [];
+  // Pods drawn: in a running lab every one; from manifests the standalone ones (workloads stand for the rest).
+  const pods: Selectable[] = [];
   for (const pod of allPods) {
-    if (live ? !pod.spec.nodeName : owned(pod)) continue;
-    const drawn: Workload = {
-      node: add(pod, pod.spec.nodeName),
-      namespace: pod.metadata.namespace!,
-      labels: pod.metadata.labels ?? {},
-      template: { spec: pod.spec },
-    };
-    if (live) drawn.node.detail = podDetail(pod);
+    const owned = controllerOf(pod) !== undefined;
+    if (!live && owned) continue;
+    const node = boxes.add(pod, pod.spec.nodeName);
+    if (live) node.detail = podDetail(pod);
+    const drawn = { node, namespace: pod.metadata.namespace!, labels: pod.metadata.labels ?? {}, template: { spec: pod.spec } };
     pods.push(drawn);
-    if (!owned(pod)) workloads.push(drawn);
-    else {
-      const owner = workloadOf(pod, ref);
-      if (owner) edges.push({ from: owner.id, to: drawn.node.id, style: 'owner' });
-    }
+    if (!owned) workloads.push(drawn);
   }
-  // What a Service's traffic reaches: the pods themselves in a running lab, else the workloads.
-  const backends = live ? pods : workloads;
-  for (const service of ofKind(objects, 'Service') as Service[]) {
-    const node = add(service);
-    const selector = mapSelector(service.spec.selector);
-    for (const w of backends) {
-      if (service.spec.selector && w.namespace === service.metadata.namespace && selector.matches(w.labels)) {
-        edges.push({
-          from: node.id,
-          to: w.node.id,
-          style: 'traffic',
-          label: (service.spec.ports ?? []).map((p) => `${p.port}/${p.protocol ?? 'TCP'}`).join(', '),
-        });
-      }
-    }
-  }
-  for (const ingress of ofKind(objects, 'Ingress') as Ingress[]) {
-    const node = add(ingress);
-    const namespace = ingress.metadata.namespace;
-    for (const rule of ingress.spec.rules ?? []) {
-      for (const path of rule.http?.paths ?? []) {
-        const target = path.backend.service && ref('Service', namespace, path.backend.service.name);
-        if (target)
-          edges.push({ from: node.id, to: target.id, style: 'traffic', label: `${rule.host ?? '*'}${path.path ?? '/'}` });
-      }
-    }
-    const fallback = ingress.spec.defaultBackend?.service && ref('Service', namespace, ingress.spec.defaultBackend.service.name);
-    if (fallback) edges.push({ from: node.id, to: fallback.id, style: 'traffic', label: 'default backend' });
-  }
-  for (const gateway of ofKind(objects, 'Gateway')) add(gateway);
-  for (const route of ofKind(objects, 'HTTPRoute') as HTTPRoute[]) {
-    const node = add(route);
-    const namespace = route.metadata.namespace;
-    for (const parent of route.spec.parentRefs ?? []) {
-      const gateway = ref('Gateway', parent.namespace ?? namespace, parent.name);
-      if (gateway)
-        edges.push({
-          from: gateway.id,
-          to: node.id,
-          style: 'traffic',
-          label: (route.spec.hostnames ?? []).join(', ') || undefined,
-        });
-    }
-    for (const rule of route.spec.rules ?? []) {
-      const total = (rule.backendRefs ?? []).reduce((sum, b) => sum + (b.weight ?? 1), 0);
-      for (const backend of rule.backendRefs ?? []) {
-        const target = ref('Service', backend.namespace ?? namespace, backend.name);
-        const share =
-          total > 0 && (rule.backendRefs?.length ?? 0) > 1 ? ` ${Math.round(((backend.weight ?? 1) / total) * 100)}%` : '';
-        const path = rule.matches?.[0]?.path?.value ?? '/';
-        if (target) edges.push({ from: node.id, to: target.id, style: 'traffic', label: `${path}${share}` });
-      }
-    }
-  }
-  addStorage(objects, live ? pods : workloads, live, add, ref, edges);
+  addServiceBackends(objects, live ? pods : workloads, live, boxes, edges);
+  addRoutes(objects, boxes, edges);
+  addStorage(objects, live ? pods : workloads, boxes, edges);
+  // Policies stay between workloads even in a running lab: per pod, three replicas allowed to reach
+  // two would draw six arrows saying one thing. Pods no controller owns are their own workload.
   addPolicies(objects, workloads, edges);
-  return { nodes: [...nodes.values()], edges: dedupe(edges) };
+
+  let nodes = boxes.all();
+  const clusterNodes = live ? clusterNodesOf(objects, nodes) : [];
+  if (live) {
+    // In a running lab the pods, grouped by node and named after their workload, stand for it; a
+    // workload box stays only where a policy arrow starts or ends (the shop: web → api → db), so the
+    // picture does not repeat every pod with a line to its owner.
+    const linked = new Set(edges.flatMap((e) => [e.from, e.to]));
+    nodes = nodes.filter((n) => (n.kind !== 'Deployment' && n.kind !== 'StatefulSet') || linked.has(n.id));
+  }
+  const drawn = new Map<string, number>([
+    ...nodes.map((n) => [n.id, n.layer] as const),
+    ...clusterNodes.map((c) => [c.id, 4] as const),
+  ]);
+  return { nodes, edges: sortEdges(dedupe(edges.filter((e) => drawn.has(e.from) && drawn.has(e.to))), drawn), clusterNodes };
 }
 
-/** A pod's IP and whether it is Ready (its Ready condition), for the live view. */
+/** A pod's IP and why it takes no traffic, if it does not: its Ready condition, or its deletion. */
 function podDetail(pod: Pod): string {
-  const ready = pod.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-  return `${pod.status?.podIP ?? 'no IP'}${ready ? '' : ' (not ready)'}`;
+  const state = isTerminating(pod) ? ' (terminating)' : isPodReady(pod) ? '' : ' (not ready)';
+  return `${pod.status?.podIP ?? 'no IP'}${state}`;
 }
 
-/** The Deployment (through its ReplicaSet's name) or StatefulSet drawn for an owned pod. */
-function workloadOf(
-  pod: Pod,
-  ref: (kind: string, namespace: string | undefined, name: string) => GraphNode | undefined,
-): GraphNode | undefined {
-  const owner = pod.metadata.ownerReferences?.find((o) => o.controller);
-  if (!owner) return undefined;
-  const namespace = pod.metadata.namespace;
-  if (owner.kind === 'StatefulSet') return ref('StatefulSet', namespace, owner.name);
-  // A ReplicaSet is named <deployment>-<pod-template-hash> (pkg/controller/deployment/sync.go).
-  if (owner.kind === 'ReplicaSet') return ref('Deployment', namespace, owner.name.replace(/-[^-]+$/, ''));
-  return undefined;
-}
-
-function addStorage(
-  objects: readonly KubernetesObject[],
-  workloads: Workload[],
-  live: boolean,
-  add: (o: KubernetesObject) => GraphNode,
-  ref: (kind: string, namespace: string | undefined, name: string) => GraphNode | undefined,
-  edges: GraphEdge[],
-): void {
-  for (const sc of ofKind(objects, 'StorageClass')) add(sc);
-  const claims = ofKind(objects, 'PersistentVolumeClaim');
-  for (const claim of claims) {
-    const node = add(claim);
-    const sc = claim.spec.storageClassName && ref('StorageClass', undefined, claim.spec.storageClassName);
-    if (sc) edges.push({ from: node.id, to: sc.id, style: 'storage' });
-  }
-  for (const w of workloads) {
-    for (const volume of w.template.spec.volumes ?? []) {
-      const claim =
-        volume.persistentVolumeClaim && ref('PersistentVolumeClaim', w.namespace, volume.persistentVolumeClaim.claimName);
-      if (claim) edges.push({ from: w.node.id, to: claim.id, style: 'storage', label: volume.name });
-    }
-  }
-  // A running lab has the per-pod claims themselves, linked from their pods above.
-  if (live) return;
-  for (const sts of ofKind(objects, 'StatefulSet')) {
-    const owner = ref('StatefulSet', sts.metadata.namespace, sts.metadata.name)!;
-    for (const template of sts.spec.volumeClaimTemplates ?? []) {
-      // Per-pod claims are named <template>-<statefulset>-<ordinal>; the diagram shows the template.
-      const node = add({
-        apiVersion: 'v1',
-        kind: 'PersistentVolumeClaim',
-        metadata: { name: `${template.metadata.name}-${sts.metadata.name}-*`, namespace: sts.metadata.namespace },
-      });
-      edges.push({ from: owner.id, to: node.id, style: 'storage', label: template.metadata.name });
-      const sc = template.spec.storageClassName && ref('StorageClass', undefined, template.spec.storageClassName);
-      if (sc) edges.push({ from: node.id, to: sc.id, style: 'storage' });
-    }
-  }
-}
-
-function addPolicies(objects: readonly KubernetesObject[], workloads: Workload[], edges: GraphEdge[]): void {
-  for (const policy of ofKind(objects, 'NetworkPolicy') as NetworkPolicy[]) {
-    const targets = workloads.filter(
-      (w) => w.namespace === policy.metadata.namespace && labelSelector(policy.spec.podSelector).matches(w.labels),
-    );
-    for (const rule of policy.spec.ingress ?? []) {
-      for (const peer of rule.from ?? []) {
-        if (!peer.podSelector || peer.namespaceSelector || peer.ipBlock) continue;
-        const sources = workloads.filter(
-          (w) => w.namespace === policy.metadata.namespace && labelSelector(peer.podSelector).matches(w.labels),
-        );
-        for (const source of sources) {
-          for (const target of targets)
-            edges.push({ from: source.node.id, to: target.node.id, style: 'policy', label: policy.metadata.name });
-        }
-      }
-    }
-  }
+/** The Nodes the drawn pods are bound to, with their pod CIDRs when the Node objects are there. */
+function clusterNodesOf(objects: readonly KubernetesObject[], boxes: readonly { nodeName?: string }[]): ClusterNode[] {
+  const known = new Map(ofKind(objects, 'Node').map((n): [string, Node] => [n.metadata.name, n]));
+  const names = [...new Set(boxes.flatMap((b) => (b.nodeName ? [b.nodeName] : [])))].sort();
+  return names.map((name) => {
+    const spec = known.get(name)?.spec;
+    const podCIDR = spec?.podCIDRs?.join(', ') || spec?.podCIDR;
+    return { id: idOf('Node', undefined, name), name, ...(podCIDR ? { podCIDR } : {}) };
+  });
 }
 
 function dedupe(edges: GraphEdge[]): GraphEdge[] {
@@ -271,5 +134,15 @@ function dedupe(edges: GraphEdge[]): GraphEdge[] {
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
+  });
+}
+
+/** Edges in the order the traffic flows (by the column they start from), then by ids: the same objects always print the same text. */
+function sortEdges(edges: GraphEdge[], layerOf: ReadonlyMap<string, number>): GraphEdge[] {
+  const key = (e: GraphEdge) => [layerOf.get(e.from) ?? 0, e.from, e.to, e.style, e.label ?? ''] as const;
+  return edges.sort((a, b) => {
+    const [ka, kb] = [key(a), key(b)];
+    for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i]! < kb[i]! ? -1 : 1;
+    return 0;
   });
 }
