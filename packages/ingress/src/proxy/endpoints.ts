@@ -34,7 +34,8 @@ export class RoundRobinChooser implements EndpointChooser {
 
   /** Picks the next endpoint not yet tried. */
   choose(backend: BackendRef, endpoints: readonly EndpointAddress[], context: ChoiceContext): EndpointAddress | undefined {
-    const candidates = endpoints.filter((e) => !context.exclude.has(endpointKey(e)));
+    // First try of a request: nothing excluded, so no filtered copy (the common case, once per request).
+    const candidates = context.exclude.size === 0 ? endpoints : endpoints.filter((e) => !context.exclude.has(endpointKey(e)));
     if (candidates.length === 0) return undefined;
     const key = `${backend.namespace}/${backend.service}:${backend.port}`;
     const i = this.next.get(key) ?? 0;

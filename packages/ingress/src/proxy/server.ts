@@ -1,6 +1,9 @@
-// The ingress proxy: fastify listeners on loopback (HTTP, HTTPS with SNI, optional h2c), routing
-// every request through the model and forwarding with undici. Configuration changes swap the
-// router in place for the next request: no listener restart, in-flight requests keep going.
+// The ingress proxy: listeners on loopback (HTTP, HTTPS with SNI, optional h2c), routing every
+// request through the model and forwarding with undici. HTTP/1.1 listeners are bare node:http(s)
+// servers: every request takes the one proxied path, so fastify's routing, hooks and reply object
+// were pure per-request cost there; fastify stays for the HTTP/2 listeners (it ends their sessions
+// on close). Configuration changes swap the router in place for the next request: no listener
+// restart, in-flight requests keep going.
 import { EventEmitter } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -72,7 +75,9 @@ export interface ResponseCompletion {
 export class IngressProxy extends EventEmitter {
   private router: Router;
   private certs: CertificateTable | undefined;
-  private readonly apps = new Map<ListenerKind, FastifyInstance>();
+  private readonly bound = new Map<ListenerKind, Listener>();
+  /** Set by close(): requests still arriving on kept-alive connections get `Connection: close`. */
+  private closing = false;
   private readonly pools = new PoolCache();
   private readonly deps: ForwardDeps;
   private readonly objects = new Map<string, KubernetesObject>();
@@ -114,9 +119,9 @@ export class IngressProxy extends EventEmitter {
 
   /** The bound address of a listener. */
   address(kind: ListenerKind): { host: string; port: number } {
-    const app = this.apps.get(kind);
-    if (!app) throw new InvalidOptionError(kind, 'this listener is not enabled');
-    const a = app.server.address() as AddressInfo;
+    const listener = this.bound.get(kind);
+    if (!listener) throw new InvalidOptionError(kind, 'this listener is not enabled');
+    const a = listener.server.address() as AddressInfo;
     return { host: a.address, port: a.port };
   }
 
@@ -149,7 +154,8 @@ export class IngressProxy extends EventEmitter {
 
   /** Stops accepting, lets in-flight requests finish, closes upstream pools. */
   async close(): Promise<void> {
-    await Promise.all([...this.apps.values()].map((app) => app.close()));
+    this.closing = true;
+    await Promise.all([...this.bound.values()].map((l) => l.close()));
     await this.pools.close();
   }
 
@@ -175,7 +181,7 @@ export class IngressProxy extends EventEmitter {
 
   private async listen(kind: ListenerKind, port: number, host: string, pair?: PEMPair, http2 = false): Promise<void> {
     const maxHeaderSize = this.options.maxHeaderSize ?? 16 * 1024;
-    const sni = (servername: string, cb: (err: Error | null, ctx?: ReturnType<typeof createSecureContext>) => void): void => {
+    const sni: SNICallback = (servername, cb) => {
       cb(null, this.certs?.contextFor(servername));
     };
     const clientErrorHandler = (error: Error & { code?: string }, socket: Socket): void => {
@@ -185,33 +191,85 @@ export class IngressProxy extends EventEmitter {
         socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       else socket.destroy();
     };
-    let app: FastifyInstance;
-    if (kind === 'h2c') app = fastify({ http2: true }) as unknown as FastifyInstance;
-    else if (kind === 'https' && http2) {
-      app = fastify({ http2: true, https: { allowHTTP1: true, ...pair, SNICallback: sni } }) as unknown as FastifyInstance;
-    } else {
-      app = fastify({
-        clientErrorHandler,
-        serverFactory: (handler) =>
-          (kind === 'https'
-            ? createHttpsServer({ ...pair, SNICallback: sni, maxHeaderSize }, handler)
-            : createHttpServer({ maxHeaderSize }, handler)) as Server,
-      });
+    const onRequest = (req: AnyRequest, res: AnyResponse): void => {
+      // A request arriving on a kept-alive HTTP/1.1 connection while closing is still proxied, then its
+      // connection closes, as nginx's graceful shutdown does (fastify's return503OnClosing answered 503).
+      if (this.closing && !('stream' in res)) res.shouldKeepAlive = false;
+      this.handle(req, res, kind).catch(() => sendStatus(res, 502));
+    };
+    const listener =
+      kind === 'h2c' || (kind === 'https' && http2)
+        ? this.fastifyListener(kind, pair, sni, onRequest)
+        : this.nodeListener(kind, pair, sni, maxHeaderSize, clientErrorHandler, onRequest);
+    listener.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.upgrade(req, socket, head, kind));
+    try {
+      await listener.listen(port, host);
+    } catch (error) {
+      throw new ListenFailedError(`${host}:${port}`, error);
     }
+    this.bound.set(kind, listener);
+  }
+
+  /** HTTP/1.1 (cleartext or TLS): a bare node server whose request listener is the proxy itself. */
+  private nodeListener(
+    kind: ListenerKind,
+    pair: PEMPair | undefined,
+    sni: SNICallback,
+    maxHeaderSize: number,
+    clientErrorHandler: (error: Error & { code?: string }, socket: Socket) => void,
+    onRequest: (req: AnyRequest, res: AnyResponse) => void,
+  ): Listener {
+    const server =
+      kind === 'https'
+        ? createHttpsServer({ ...pair, SNICallback: sni, maxHeaderSize }, onRequest)
+        : createHttpServer({ maxHeaderSize }, onRequest);
+    // The timeouts fastify set on the servers it built (fastify 5 defaults): idle keep-alive 72 s, no request timeout.
+    server.keepAliveTimeout = 72_000;
+    server.requestTimeout = 0;
+    server.on('clientError', clientErrorHandler);
+    return {
+      server,
+      listen: (port, host) =>
+        new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(port, host, () => {
+            server.off('error', reject);
+            resolve();
+          });
+        }),
+      close: () =>
+        new Promise<void>((resolve) => {
+          // In-flight requests finish; idle kept-alive sockets go now (fastify's forceCloseConnections: 'idle').
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        }),
+    };
+  }
+
+  /** HTTP/2 (h2c, or TLS with ALPN h2 and HTTP/1.1): fastify, which also ends the open sessions on close. */
+  private fastifyListener(
+    kind: ListenerKind,
+    pair: PEMPair | undefined,
+    sni: SNICallback,
+    onRequest: (req: AnyRequest, res: AnyResponse) => void,
+  ): Listener {
+    const app = (kind === 'h2c'
+      ? fastify({ http2: true })
+      : fastify({ http2: true, https: { allowHTTP1: true, ...pair, SNICallback: sni } })) as unknown as FastifyInstance;
     app.removeAllContentTypeParsers();
     // Leave bodies unread: forward() streams them to the backend with backpressure.
     app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
     app.all('*', (request, reply) => {
       reply.hijack();
-      this.handle(request.raw, reply.raw, kind).catch(() => sendStatus(reply.raw, 502));
+      onRequest(request.raw, reply.raw);
     });
-    app.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.upgrade(req, socket, head, kind));
-    try {
-      await app.listen({ port, host });
-    } catch (error) {
-      throw new ListenFailedError(`${host}:${port}`, error);
-    }
-    this.apps.set(kind, app);
+    return {
+      server: app.server,
+      listen: async (port, host) => {
+        await app.listen({ port, host });
+      },
+      close: () => app.close(),
+    };
   }
 
   private downstream(req: AnyRequest, kind: ListenerKind): DownstreamInfo {
@@ -234,9 +292,9 @@ export class IngressProxy extends EventEmitter {
       scheme: down.scheme,
       port: this.options.routedPorts?.[kind] ?? (kind === 'https' ? 443 : 80),
       clientIP: down.clientIP,
-      ...(length !== undefined && /^\d+$/.test(String(length)) ? { contentLength: Number(length) } : {}),
       random: Math.random(),
     };
+    if (length !== undefined && /^\d+$/.test(String(length))) request.contentLength = Number(length);
     const servername = kind === 'https' ? (req.socket as TLSSocket | undefined)?.servername : undefined;
     if (servername) request.sni = servername;
     const answer = this.router.match(request);
@@ -268,6 +326,15 @@ export class IngressProxy extends EventEmitter {
     }
     tunnelUpgrade(req, socket, head, outcome, down, this.deps);
   }
+}
+
+type SNICallback = (servername: string, cb: (err: Error | null, ctx?: ReturnType<typeof createSecureContext>) => void) => void;
+
+/** One bound listener, whatever serves it. */
+interface Listener {
+  server: Pick<Server, 'address' | 'on'>;
+  listen(port: number, host: string): Promise<void>;
+  close(): Promise<void>;
 }
 
 function objectKey(o: Pick<KubernetesObject, 'kind' | 'metadata'>): string {
